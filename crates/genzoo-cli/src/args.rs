@@ -1,0 +1,163 @@
+//! Command-line arguments (clap): every flag documented, shown by `--help`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Train, sample and measure deep generative models on the same data with the same metrics.
+#[derive(Parser, Debug)]
+#[command(name = "genzoo", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Train a model from a config (default: the built-in toy_vae preset, no files needed).
+    Train(TrainArgs),
+    /// Draw samples from a trained model into a PNG grid/scatter or an NPY file.
+    Sample(SampleArgs),
+    /// Evaluate a trained model: ELBO and IWAE log-likelihood in nats and bits/dim.
+    Eval(EvalArgs),
+    /// Show what a checkpoint holds: step, family, tensors, optimiser and EMA state.
+    Info(InfoArgs),
+    /// Inspect a data set and write a picture of it.
+    Data(DataArgs),
+    /// List the built-in config presets.
+    Presets,
+}
+
+/// Options shared by commands that run a model.
+#[derive(Args, Debug, Clone)]
+pub struct DeviceArgs {
+    /// Compute device: `flex` (CPU, default) or `cuda` (needs a build with `--features cuda`).
+    #[arg(long, default_value = "flex")]
+    pub device: String,
+}
+
+/// `genzoo train`.
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    /// A config file (TOML). Without it, `--preset` picks a built-in one (default toy_vae).
+    pub config: Option<PathBuf>,
+    /// A built-in preset by name (see `genzoo presets`).
+    #[arg(long, conflicts_with = "config")]
+    pub preset: Option<String>,
+    /// Override a config field, e.g. `--set optim.lr=3e-4` (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<String>,
+    /// Continue the run from its newest checkpoint, with the config it was started with
+    /// (`--set` may still change fields, e.g. trainer.steps to train longer).
+    #[arg(long)]
+    pub resume: bool,
+    /// Delete an existing run directory of the same name and start over.
+    #[arg(long, conflicts_with = "resume")]
+    pub fresh: bool,
+    /// Parent directory of run directories.
+    #[arg(long, default_value = "runs")]
+    pub runs: PathBuf,
+    /// MNIST directory (overrides data.dir; falls back to $GENZOO_MNIST_DIR when data.dir is absent).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub device: DeviceArgs,
+}
+
+/// `genzoo sample`.
+#[derive(Args, Debug)]
+pub struct SampleArgs {
+    /// A run directory (its newest checkpoint) or a checkpoint directory.
+    pub checkpoint: PathBuf,
+    /// Number of samples.
+    #[arg(short = 'n', long, default_value_t = 64)]
+    pub count: usize,
+    /// Output file: `.png` (image grid, or 2D scatter for toys) or `.npy` (raw values).
+    #[arg(short, long, default_value = "samples.png")]
+    pub out: PathBuf,
+    /// Seed of the draws.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Use the raw weights even when the checkpoint keeps an EMA.
+    #[arg(long)]
+    pub no_ema: bool,
+    /// Also write reconstructions of test examples (latent-variable models): first row data,
+    /// second row reconstruction, to this PNG.
+    #[arg(long)]
+    pub reconstructions: Option<PathBuf>,
+    /// Also write the latent-manifold picture (models with a 2-D latent) to this PNG.
+    #[arg(long)]
+    pub manifold: Option<PathBuf>,
+    /// Points per side of the latent-manifold grid.
+    #[arg(long, default_value_t = 20)]
+    pub manifold_size: usize,
+    /// MNIST directory when the run's data.dir has moved.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub device: DeviceArgs,
+}
+
+/// `genzoo eval`.
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// A run directory (its best checkpoint, else its newest) or a checkpoint directory.
+    pub checkpoint: PathBuf,
+    /// Split to evaluate: test or valid.
+    #[arg(long, default_value = "test")]
+    pub split: String,
+    /// Importance samples per example (default: the run's eval.iwae_k).
+    #[arg(short, long)]
+    pub k: Option<usize>,
+    /// Evaluate only the first N examples of the split.
+    #[arg(long)]
+    pub examples: Option<usize>,
+    /// Seed of the importance samples.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Use the raw weights even when the checkpoint keeps an EMA.
+    #[arg(long)]
+    pub no_ema: bool,
+    /// Evaluate the newest checkpoint instead of the best.
+    #[arg(long)]
+    pub latest: bool,
+    /// MNIST directory when the run's data.dir has moved.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub device: DeviceArgs,
+}
+
+/// `genzoo info`.
+#[derive(Args, Debug)]
+pub struct InfoArgs {
+    /// A run directory (its newest checkpoint) or a checkpoint directory.
+    pub checkpoint: PathBuf,
+}
+
+/// `genzoo data`.
+#[derive(Args, Debug)]
+pub struct DataArgs {
+    /// `mnist` or a toy name (8gaussians, checkerboard, moons, 2spirals, pinwheel, swissroll, circles).
+    pub source: String,
+    /// MNIST directory (default: $GENZOO_MNIST_DIR).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// MNIST view: unit, symmetric, dequantised, binary-fixed, binary-dynamic.
+    #[arg(long, default_value = "unit")]
+    pub view: String,
+    /// MNIST split: train, valid or test.
+    #[arg(long, default_value = "train")]
+    pub split: String,
+    /// Examples in the picture (images) or points (toys).
+    #[arg(short = 'n', long, default_value_t = 64)]
+    pub count: usize,
+    /// Write a picture (PNG grid for images, density scatter for toys) here.
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// Seed of toy draws.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}

@@ -1,0 +1,37 @@
+//! One module per subcommand.
+
+mod data;
+mod eval;
+mod info;
+mod sample;
+mod setup;
+mod train;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::args::{Cli, Command};
+
+/// Exit status of a training run that diverged.
+pub const EXIT_DIVERGED: u8 = 2;
+/// Exit status of a run stopped by Ctrl-C (after saving), as shells report SIGINT.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Run the subcommand.
+pub fn dispatch(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Train(a) => train::run(a),
+        Command::Sample(a) => sample::run(a).map(|_| ExitCode::SUCCESS),
+        Command::Eval(a) => eval::run(a).map(|_| ExitCode::SUCCESS),
+        Command::Info(a) => info::run(a).map(|_| ExitCode::SUCCESS),
+        Command::Data(a) => data::run(a).map(|_| ExitCode::SUCCESS),
+        Command::Presets => {
+            for (name, text) in crate::presets::PRESETS {
+                let first = text.lines().next().unwrap_or("").trim_start_matches("# ");
+                println!("{name:<16} {first}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

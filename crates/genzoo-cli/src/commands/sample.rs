@@ -1,0 +1,157 @@
+//! `genzoo sample`: samples, reconstructions and the latent-manifold picture.
+
+use anyhow::{Result, bail};
+use burn::prelude::*;
+use burn::tensor::TensorData;
+use genzoo_data::{Array, rng_for, save_grid, write_npy};
+use genzoo_eval::normal_quantile;
+use genzoo_models::{Family, LatentVariable, Sample};
+use genzoo_train::data::{self, load};
+use genzoo_train::trainer::{load_weights, tensor_values, write_pictures};
+
+use super::setup::{Loaded, load_checkpoint, resolve_data_dir};
+use crate::args::SampleArgs;
+use crate::family::{WithModel, with_model};
+use crate::runtime;
+
+/// RNG stream of `genzoo sample`.
+const STREAM_SAMPLE: u64 = u64::from_be_bytes(*b"sample\0\0");
+/// Examples shown in the reconstruction picture (one row of data, one of reconstructions).
+const RECONSTRUCTIONS: usize = 16;
+/// Padding between images in a grid.
+const GRID_PADDING: usize = 2;
+
+/// Sample as the arguments say.
+pub fn run(args: SampleArgs) -> Result<()> {
+    if args.count == 0 {
+        bail!("--count must be >= 1");
+    }
+    let loaded = load_checkpoint(&args.checkpoint, false, args.data_dir.as_deref())?;
+    let spec = data::spec(&loaded.config.data)?;
+    let device = runtime::device(&args.device.device)?;
+    let job = SampleJob {
+        args: &args,
+        loaded: &loaded,
+        device: device.clone(),
+    };
+    with_model(&loaded.config.model, &spec, &device, job)
+}
+
+struct SampleJob<'a> {
+    args: &'a SampleArgs,
+    loaded: &'a Loaded,
+    device: Device,
+}
+
+impl WithModel for SampleJob<'_> {
+    type Out = ();
+    fn run<M: Family + Sample + LatentVariable>(self, model: M) -> Result<()> {
+        let a = self.args;
+        let (model, used_ema) = load_weights(model, &self.loaded.ckpt, !a.no_ema)?;
+        let mut config = self.loaded.config.clone();
+        let spec = data::spec(&config.data)?;
+        let mut rng = rng_for(a.seed, STREAM_SAMPLE, 0);
+        let weights = if used_ema { "EMA" } else { "raw" };
+        let is_npy = a.out.extension().is_some_and(|e| e == "npy");
+        if is_npy {
+            let x = model.sample(a.count, &mut rng, &self.device)?; // [n, D]
+            let shape = [&[a.count][..], &spec.example_shape].concat();
+            write_npy(&a.out, &Array::new(shape, tensor_values(x)?)?)?;
+        } else {
+            // Pictures need the splits only for the toy's plot range and the value range.
+            let needs_data = a.reconstructions.is_some();
+            if needs_data {
+                resolve_data_dir(&mut config, a.data_dir.as_deref())?;
+            }
+            let splits = load_for_pictures(&config, needs_data)?;
+            write_pictures(&model, &splits, a.count, &mut rng, &self.device, &a.out)?;
+            if let Some(path) = &a.reconstructions {
+                let Some([c, h, w]) = spec.image() else {
+                    bail!("reconstructions are drawn for image data only");
+                };
+                let x = splits.test.head(Some(RECONSTRUCTIONS));
+                let n = x.len();
+                let xt = Tensor::<2>::from_data(
+                    TensorData::new(x.values.clone(), [n, spec.dim()]),
+                    &self.device,
+                );
+                let recon = tensor_values(model.decode_mean(model.encode_mean(xt)))?;
+                let values = [x.values, recon].concat(); // row 1: data, row 2: reconstructions
+                save_grid(
+                    path,
+                    &Array::new(vec![2 * n, c, h, w], values)?,
+                    n,
+                    GRID_PADDING,
+                )?;
+                eprintln!("reconstructions: {}", path.display());
+            }
+        }
+        if let Some(path) = &a.manifold {
+            manifold(&model, &spec, a.manifold_size, &self.device, path)?;
+            eprintln!("latent manifold: {}", path.display());
+        }
+        eprintln!(
+            "{} samples ({weights} weights, {}) -> {}",
+            a.count,
+            self.loaded.ckpt.display(),
+            a.out.display()
+        );
+        Ok(())
+    }
+}
+
+/// Data for pictures: the real splits when needed, else an empty stand-in with the right spec.
+fn load_for_pictures(config: &genzoo_train::TrainConfig, needs_data: bool) -> Result<data::Splits> {
+    if needs_data || matches!(config.data, genzoo_train::config::DataConfig::Toy(_)) {
+        return Ok(load(&config.data, config.seed)?);
+    }
+    let spec = data::spec(&config.data)?;
+    let empty = || {
+        data::DataSource::Array(Array {
+            shape: [&[0][..], &spec.example_shape].concat(),
+            values: vec![],
+        })
+    };
+    Ok(data::Splits {
+        spec: spec.clone(),
+        train: empty(),
+        valid: empty(),
+        test: empty(),
+        toy: None,
+    })
+}
+
+/// Kingma & Welling's Figure 4: decode a grid of latent points placed at equal probability
+/// steps, `z = (Φ⁻¹(u₁), Φ⁻¹(u₂))` with `u` on a uniform grid inside (0, 1).
+fn manifold<M: LatentVariable>(
+    model: &M,
+    spec: &genzoo_models::DataSpec,
+    size: usize,
+    device: &Device,
+    path: &std::path::Path,
+) -> Result<()> {
+    if model.latent_dim() != 2 {
+        bail!(
+            "the latent-manifold picture needs a 2-D latent, this model has {}",
+            model.latent_dim()
+        );
+    }
+    let Some([c, h, w]) = spec.image() else {
+        bail!("the latent-manifold picture is drawn for image data only");
+    };
+    if size < 2 {
+        bail!("--manifold-size must be >= 2");
+    }
+    let q = |i: usize| normal_quantile((i as f64 + 0.5) / size as f64) as f32;
+    let mut z = Vec::with_capacity(size * size * 2);
+    for row in 0..size {
+        for col in 0..size {
+            // Row 0 at the top holds the largest z₂.
+            z.extend([q(col), q(size - 1 - row)]);
+        }
+    }
+    let zt = Tensor::<2>::from_data(TensorData::new(z, [size * size, 2]), device);
+    let x = tensor_values(model.decode_mean(zt))?;
+    save_grid(path, &Array::new(vec![size * size, c, h, w], x)?, size, 0)?;
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! The traits every family implements, and what flows through them.
+//!
+//! ```text
+//! trainer ──Batch──▶ Family::train_step(self, batch, optimisers, cx) ──▶ (Self, Metrics)
+//!         ──Batch──▶ Family::eval_step(&self, batch, cx)            ──▶ Metrics
+//! evaluators: fn iwae<M: LatentVariable>, fn samples<M: Sample>, ...
+//! ```
+//! `train_step` takes the model by value because burn's optimisers map a module into its updated
+//! self; a family with several optimiser groups (a GAN's generator and discriminator) splits
+//! itself, steps each part with its own optimiser and reassembles.
+
+use burn::prelude::*;
+use genzoo_nn::Adam;
+use rand_chacha::ChaCha8Rng;
+
+use crate::ModelError;
+
+/// Named scalar results of a step, in a stable order; the first is the optimised loss.
+pub type Metrics = Vec<(&'static str, f64)>;
+
+/// Whether data values are {0,1} or real.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DataKind {
+    /// Every value is 0 or 1 (binarised images).
+    Binary,
+    /// Real values (toys, dequantised or scaled images).
+    Continuous,
+}
+
+/// Shape and kind of one example, so a family can size itself to the data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataSpec {
+    /// Dimensions of one example: `[2]` for a 2D toy, `[1, 28, 28]` for MNIST.
+    pub example_shape: Vec<usize>,
+    /// Value kind.
+    pub kind: DataKind,
+}
+
+impl DataSpec {
+    /// Number of values in one example.
+    pub fn dim(&self) -> usize {
+        self.example_shape.iter().product()
+    }
+    /// `(channels, height, width)` for image data.
+    pub fn image(&self) -> Option<[usize; 3]> {
+        match self.example_shape.as_slice() {
+            [c, h, w] => Some([*c, *h, *w]),
+            _ => None,
+        }
+    }
+}
+
+/// A batch of examples, flattened: `x` is `[B, D]` with `D = DataSpec::dim()`.
+#[derive(Clone, Debug)]
+pub struct Batch {
+    /// Examples, one per row.
+    pub x: Tensor<2>,
+}
+
+/// Per-step context the trainer hands a family.
+pub struct StepCx<'a> {
+    /// The step's random stream (a function of seed and step, so resume replays it).
+    pub rng: &'a mut ChaCha8Rng,
+    /// Learning rate from the schedule at this step.
+    pub lr: f64,
+    /// Global step, counted from 0.
+    pub step: u64,
+}
+
+/// One optimiser per named group.
+pub struct Optimizers {
+    /// `(group name, optimiser)`, in the family's [`Family::GROUPS`] order.
+    pub groups: Vec<(&'static str, Adam)>,
+}
+
+/// A trainable family.
+pub trait Family: Module + Sized {
+    /// Names of the optimiser groups (`["model"]`; a GAN has `["gen", "disc"]`).
+    const GROUPS: &'static [&'static str];
+    /// Name of the family as configs spell it.
+    const NAME: &'static str;
+
+    /// One optimisation step on `batch`; returns the updated model and its metrics.
+    fn train_step(
+        self,
+        batch: &Batch,
+        optim: &mut Optimizers,
+        cx: &mut StepCx,
+    ) -> Result<(Self, Metrics), ModelError>;
+
+    /// Metrics on a held-out batch, averaged over its examples (called on a `valid()` copy).
+    fn eval_step(&self, batch: &Batch, cx: &mut StepCx) -> Result<Metrics, ModelError>;
+}
+
+/// A model that can draw new examples on `device` (where its weights live).
+pub trait Sample {
+    /// `n` draws from the model, flattened `[n, D]`.
+    fn sample(
+        &self,
+        n: usize,
+        rng: &mut ChaCha8Rng,
+        device: &Device,
+    ) -> Result<Tensor<2>, ModelError>;
+    /// `n` pictures of what the model generates, `[n, D]` in the data's value range: the
+    /// decoder's mean where one exists (the usual way VAE samples are shown), else samples.
+    fn sample_pictures(
+        &self,
+        n: usize,
+        rng: &mut ChaCha8Rng,
+        device: &Device,
+    ) -> Result<Tensor<2>, ModelError> {
+        self.sample(n, rng, device)
+    }
+}
+
+/// A latent-variable model p(x) = ∫ p(x|z) p(z) dz with a proposal q(z|x).
+pub trait LatentVariable {
+    /// Latent width.
+    fn latent_dim(&self) -> usize;
+    /// `log w_j = log p(x, z_j) − log q(z_j | x)` for `z_j ~ q(·|x)`, `j = 1..k`.
+    ///
+    /// # Shapes
+    /// `x: [B, D]` → `[B, k]`.
+    fn log_weights(
+        &self,
+        x: Tensor<2>,
+        k: usize,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<Tensor<2>, ModelError>;
+    /// The decoder's mean for latent codes `z: [N, L]` → `[N, D]`.
+    fn decode_mean(&self, z: Tensor<2>) -> Tensor<2>;
+    /// The posterior mean of each example `x: [B, D]` → `[B, L]`.
+    fn encode_mean(&self, x: Tensor<2>) -> Tensor<2>;
+}

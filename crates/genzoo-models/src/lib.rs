@@ -1,0 +1,20 @@
+//! genzoo's model families and the traits the shared pipeline drives them through.
+//!
+//! A family is a burn [`Module`](burn::module::Module) that implements [`Family`]: it computes
+//! its losses, steps its own optimiser groups and returns [`Metrics`]; it does no I/O and prints
+//! nothing. Capabilities beyond training are separate traits ([`Sample`], [`LatentVariable`]), so
+//! an evaluator that needs one is a bounded generic and an impossible pairing fails to compile.
+//!
+//! Families: [`vae`] (more arrive with later issues).
+
+pub mod error;
+pub mod family;
+pub mod likelihood;
+pub mod registry;
+pub mod vae;
+
+pub use error::ModelError;
+pub use family::{
+    Batch, DataKind, DataSpec, Family, LatentVariable, Metrics, Optimizers, Sample, StepCx,
+};
+pub use registry::{FAMILIES, ModelConfig};

@@ -1,0 +1,22 @@
+//! Building blocks shared by every genzoo family, on burn's device-dispatch API.
+//!
+//! - [`mlp`]: a multilayer perceptron with a chosen activation and optional bias.
+//! - [`noise`]: Gaussian and uniform noise drawn from a portable, seedable RNG, so a run's
+//!   randomness is a function of `(seed, step)` and resumes exactly.
+//! - [`params`]: a module's float parameters by their construction path (`encoder.layers.0.weight`),
+//!   the key under which checkpoints, optimiser state and EMA shadows are stored.
+//! - [`optim`]: Adam and AdamW whose state is keyed by parameter path.
+//! - [`ema`]: an exponential moving average of a module's weights.
+
+pub mod ema;
+pub mod error;
+pub mod mlp;
+pub mod noise;
+pub mod optim;
+pub mod params;
+
+pub use ema::Ema;
+pub use error::NnError;
+pub use mlp::{Activation, Mlp, MlpConfig};
+pub use optim::{Adam, AdamConfig, StepReport};
+pub use params::{NamedTensor, load_named, named_params};

@@ -1,0 +1,158 @@
+//! A module's float parameters by construction path.
+//!
+//! The path is the chain of field names from the root (`encoder.layers.0.weight`), as
+//! candle-nn's VarBuilder does it: the keys fall out of the code, stay stable while the code
+//! does, and make checkpoints readable by any safetensors tool. burn's own `ParamId`s are random
+//! per process, so they cannot key anything that must survive a restart.
+
+use std::collections::BTreeMap;
+
+use burn::module::{ModuleMapper, ModuleVisitor, Param};
+use burn::prelude::*;
+use burn::tensor::TensorData;
+
+use crate::NnError;
+
+/// One parameter: its path, shape and values (f32, row-major).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedTensor {
+    /// Construction path, dot-separated.
+    pub name: String,
+    /// Dimensions.
+    pub shape: Vec<usize>,
+    /// Values in row-major order.
+    pub values: Vec<f32>,
+}
+
+/// Tracks the path while burn walks a module.
+#[derive(Default)]
+pub(crate) struct PathStack(Vec<String>);
+
+impl PathStack {
+    pub(crate) fn push(&mut self, name: &str) {
+        self.0.push(name.to_string());
+    }
+    pub(crate) fn pop(&mut self) {
+        self.0.pop();
+    }
+    /// Path of the leaf currently visited. burn reports the leaf's own field name through
+    /// `enter_module` as well, so the stack already ends with it.
+    pub(crate) fn current(&self) -> String {
+        self.0.join(".")
+    }
+}
+
+struct Collector {
+    path: PathStack,
+    out: Vec<NamedTensor>,
+    errors: Vec<NnError>,
+}
+
+impl ModuleVisitor for Collector {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        self.path.push(name);
+    }
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.pop();
+    }
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let name = self.path.current();
+        let tensor = param.val();
+        let shape = tensor.dims().to_vec();
+        match tensor.into_data().convert::<f32>().try_into_vec::<f32>() {
+            Ok(values) => self.out.push(NamedTensor {
+                name,
+                shape,
+                values,
+            }),
+            Err(e) => self.errors.push(NnError::Data {
+                name,
+                detail: format!("{e:?}"),
+            }),
+        }
+    }
+}
+
+/// Every float parameter of `module`, in visiting order.
+pub fn named_params<M: Module>(module: &M) -> Result<Vec<NamedTensor>, NnError> {
+    let mut collector = Collector {
+        path: PathStack::default(),
+        out: Vec::new(),
+        errors: Vec::new(),
+    };
+    module.visit(&mut collector);
+    match collector.errors.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(collector.out),
+    }
+}
+
+struct Loader<'a> {
+    path: PathStack,
+    stored: &'a BTreeMap<String, NamedTensor>,
+    used: Vec<String>,
+    errors: Vec<NnError>,
+}
+
+impl ModuleMapper for Loader<'_> {
+    fn enter_module(&mut self, name: &str, _container_type: &str) {
+        self.path.push(name);
+    }
+    fn exit_module(&mut self, _name: &str, _container_type: &str) {
+        self.path.pop();
+    }
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let name = self.path.current();
+        let (id, tensor, mapper) = param.consume();
+        let expected = tensor.dims().to_vec();
+        let Some(stored) = self.stored.get(&name) else {
+            self.errors.push(NnError::MissingParam(name));
+            return Param::from_mapped_value(id, tensor, mapper);
+        };
+        if stored.shape != expected {
+            self.errors.push(NnError::ShapeMismatch {
+                name,
+                stored: stored.shape.clone(),
+                expected,
+            });
+            return Param::from_mapped_value(id, tensor, mapper);
+        }
+        self.used.push(name);
+        let device = tensor.device();
+        let require_grad = tensor.is_require_grad();
+        let data = TensorData::new(stored.values.clone(), stored.shape.clone());
+        let mut loaded = Tensor::<D>::from_data(data, &device);
+        if require_grad {
+            loaded = loaded.require_grad();
+        }
+        Param::from_mapped_value(id, loaded, mapper)
+    }
+}
+
+/// Replace every float parameter of `module` by the stored tensor of the same path.
+///
+/// Fails when a parameter is missing, has another shape, or when stored tensors are left over:
+/// a checkpoint either fits the architecture exactly or is refused.
+pub fn load_named<M: Module>(module: M, stored: &[NamedTensor]) -> Result<M, NnError> {
+    let map: BTreeMap<String, NamedTensor> =
+        stored.iter().map(|t| (t.name.clone(), t.clone())).collect();
+    let mut loader = Loader {
+        path: PathStack::default(),
+        stored: &map,
+        used: Vec::new(),
+        errors: Vec::new(),
+    };
+    let module = module.map(&mut loader);
+    if let Some(e) = loader.errors.into_iter().next() {
+        return Err(e);
+    }
+    let unused: Vec<String> = map
+        .keys()
+        .filter(|k| !loader.used.contains(k))
+        .cloned()
+        .collect();
+    if !unused.is_empty() {
+        return Err(NnError::UnusedParams(unused));
+    }
+    Ok(module)
+}

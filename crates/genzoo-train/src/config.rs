@@ -1,0 +1,338 @@
+//! The run configuration: `[data]`, `[model]`, `[optim]`, `[trainer]`, `[eval]`.
+//!
+//! Parsed from TOML with unknown fields rejected, then `--set path=value` overrides are applied
+//! to the parsed table (so an override can only name a field that exists), then every value is
+//! validated before any work starts. The resolved config is written to `runs/<name>/config.toml`.
+
+use std::path::{Path, PathBuf};
+
+use genzoo_data::{ImageView, Toy};
+use genzoo_models::{FAMILIES, ModelConfig};
+use genzoo_nn::AdamConfig;
+use serde::{Deserialize, Serialize};
+
+use crate::TrainError;
+use crate::schedule::Decay;
+
+/// A whole run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainConfig {
+    /// Run name: outputs go to `runs/<name>/`.
+    pub name: String,
+    /// Seed of the initialisation, the batch order and every random draw.
+    pub seed: u64,
+    /// What to train on.
+    pub data: DataConfig,
+    /// The family and its hyper-parameters.
+    pub model: ModelConfig,
+    /// Optimiser and learning-rate schedule.
+    pub optim: OptimConfig,
+    /// Loop lengths and intervals.
+    pub trainer: TrainerConfig,
+    /// Evaluation settings used by `genzoo eval`.
+    #[serde(default)]
+    pub eval: EvalConfig,
+}
+
+/// The data set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "source", rename_all = "lowercase")]
+pub enum DataConfig {
+    /// A built-in 2D toy distribution.
+    Toy(ToyDataConfig),
+    /// MNIST from a directory of IDX files.
+    Mnist(MnistDataConfig),
+}
+
+/// `source = "toy"`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToyDataConfig {
+    /// One of 8gaussians, checkerboard, moons, 2spirals, pinwheel, swissroll, circles.
+    pub toy: String,
+    /// Points drawn once for training.
+    pub train_size: usize,
+    /// Points drawn (independently) for validation and for test.
+    pub eval_size: usize,
+}
+
+/// `source = "mnist"`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MnistDataConfig {
+    /// Directory holding the four IDX files (gzipped or raw). `--data-dir` overrides it.
+    pub dir: PathBuf,
+    /// unit, symmetric, dequantised, binary-fixed or binary-dynamic.
+    pub view: String,
+}
+
+/// Which optimiser.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OptimKind {
+    /// Adam with L2 weight decay through the gradient.
+    #[default]
+    Adam,
+    /// AdamW: decoupled weight decay.
+    AdamW,
+}
+
+/// `[optim]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptimConfig {
+    /// adam or adamw.
+    #[serde(default)]
+    pub kind: OptimKind,
+    /// Peak learning rate.
+    pub lr: f64,
+    /// Learning rate at the end of cosine decay.
+    #[serde(default)]
+    pub min_lr: f64,
+    /// Steps of linear warm-up from 0 to `lr`.
+    #[serde(default)]
+    pub warmup_steps: u64,
+    /// constant or cosine after warm-up.
+    #[serde(default)]
+    pub decay: Decay,
+    /// Adam β₁.
+    #[serde(default = "default_beta1")]
+    pub beta1: f64,
+    /// Adam β₂.
+    #[serde(default = "default_beta2")]
+    pub beta2: f64,
+    /// Adam ε.
+    #[serde(default = "default_eps")]
+    pub eps: f64,
+    /// Weight decay (L2 for adam, decoupled for adamw).
+    #[serde(default)]
+    pub weight_decay: f64,
+    /// Clip the global gradient norm to this value; absent: no clipping.
+    #[serde(default)]
+    pub grad_clip: Option<f64>,
+}
+
+fn default_beta1() -> f64 {
+    0.9
+}
+fn default_beta2() -> f64 {
+    0.999
+}
+fn default_eps() -> f64 {
+    1e-8
+}
+
+impl OptimConfig {
+    /// The optimiser's own settings.
+    pub fn adam(&self) -> AdamConfig {
+        AdamConfig {
+            beta1: self.beta1,
+            beta2: self.beta2,
+            eps: self.eps,
+            weight_decay: self.weight_decay,
+            decoupled: self.kind == OptimKind::AdamW,
+            grad_clip: self.grad_clip,
+        }
+    }
+}
+
+/// `[trainer]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrainerConfig {
+    /// Total optimisation steps.
+    pub steps: u64,
+    /// Examples per step.
+    pub batch_size: usize,
+    /// Steps between log lines (metrics averaged over the interval).
+    pub log_every: u64,
+    /// Steps between validation passes (0: only at the end).
+    pub eval_every: u64,
+    /// Steps between sample pictures (0: only at the end).
+    pub sample_every: u64,
+    /// Steps between checkpoints (0: only at the end).
+    pub checkpoint_every: u64,
+    /// Checkpoints kept besides the best one.
+    #[serde(default = "default_keep")]
+    pub keep_checkpoints: usize,
+    /// Decay of the weight EMA used for sampling and evaluation; absent: no EMA.
+    #[serde(default)]
+    pub ema_decay: Option<f64>,
+    /// Validation examples used by the periodic evaluation; absent: all.
+    #[serde(default)]
+    pub eval_examples: Option<usize>,
+    /// Examples in each sample picture.
+    #[serde(default = "default_pictures")]
+    pub picture_samples: usize,
+}
+
+fn default_keep() -> usize {
+    2
+}
+fn default_pictures() -> usize {
+    64
+}
+
+/// `[eval]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvalConfig {
+    /// Importance samples per example for the IWAE estimate.
+    #[serde(default = "default_iwae_k")]
+    pub iwae_k: usize,
+    /// Most decoder rows in flight at once.
+    #[serde(default = "default_max_rows")]
+    pub max_rows: usize,
+}
+
+fn default_iwae_k() -> usize {
+    5000
+}
+fn default_max_rows() -> usize {
+    10_000
+}
+
+impl Default for EvalConfig {
+    fn default() -> Self {
+        Self {
+            iwae_k: default_iwae_k(),
+            max_rows: default_max_rows(),
+        }
+    }
+}
+
+fn invalid(msg: impl Into<String>) -> TrainError {
+    TrainError::Config(msg.into())
+}
+
+impl TrainConfig {
+    /// Parse TOML text, apply `--set` overrides, and validate.
+    pub fn from_toml(text: &str, origin: &Path, overrides: &[String]) -> Result<Self, TrainError> {
+        let parse_err = |detail: String| TrainError::ConfigParse {
+            path: origin.to_path_buf(),
+            detail,
+        };
+        let mut table: toml::Table = toml::from_str(text).map_err(|e| parse_err(e.to_string()))?;
+        for o in overrides {
+            apply_override(&mut table, o)?;
+        }
+        let config: TrainConfig = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| parse_err(e.to_string()))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Read a config file.
+    pub fn load(path: &Path, overrides: &[String]) -> Result<Self, TrainError> {
+        let text = std::fs::read_to_string(path).map_err(|e| TrainError::io(path, e))?;
+        Self::from_toml(&text, path, overrides)
+    }
+
+    /// The config as TOML, as written into the run directory.
+    pub fn to_toml(&self) -> Result<String, TrainError> {
+        toml::to_string_pretty(self).map_err(|e| invalid(format!("cannot serialise config: {e}")))
+    }
+
+    /// Every check that can be made without touching data.
+    pub fn validate(&self) -> Result<(), TrainError> {
+        if self.name.is_empty() || self.name.contains(['/', '\\']) || self.name.starts_with('.') {
+            return Err(invalid(format!(
+                "name must be a plain directory name, got {:?}",
+                self.name
+            )));
+        }
+        match &self.data {
+            DataConfig::Toy(t) => {
+                t.toy.parse::<Toy>().map_err(|e| invalid(e.to_string()))?;
+                if t.train_size == 0 || t.eval_size == 0 {
+                    return Err(invalid("data.train_size and data.eval_size must be >= 1"));
+                }
+            }
+            DataConfig::Mnist(m) => {
+                m.view
+                    .parse::<ImageView>()
+                    .map_err(|e| invalid(e.to_string()))?;
+            }
+        }
+        self.model
+            .validate()
+            .map_err(|e| invalid(format!("{e} (families: {})", FAMILIES.join(", "))))?;
+        let o = &self.optim;
+        if !(o.lr > 0.0 && o.lr.is_finite()) {
+            return Err(invalid(format!(
+                "optim.lr must be a positive number, got {}",
+                o.lr
+            )));
+        }
+        if !(o.min_lr >= 0.0 && o.min_lr <= o.lr) {
+            return Err(invalid(format!(
+                "optim.min_lr must lie in [0, lr = {}], got {}",
+                o.lr, o.min_lr
+            )));
+        }
+        o.adam().validate()?;
+        let t = &self.trainer;
+        if t.steps == 0 {
+            return Err(invalid("trainer.steps must be >= 1"));
+        }
+        if t.batch_size == 0 {
+            return Err(invalid("trainer.batch_size must be >= 1"));
+        }
+        if t.log_every == 0 {
+            return Err(invalid("trainer.log_every must be >= 1"));
+        }
+        if t.picture_samples == 0 {
+            return Err(invalid("trainer.picture_samples must be >= 1"));
+        }
+        if let Some(d) = t.ema_decay
+            && !(d > 0.0 && d < 1.0)
+        {
+            return Err(invalid(format!(
+                "trainer.ema_decay must lie in (0, 1), got {d}"
+            )));
+        }
+        if t.eval_examples == Some(0) {
+            return Err(invalid("trainer.eval_examples must be >= 1 when set"));
+        }
+        if self.eval.iwae_k == 0 || self.eval.max_rows == 0 {
+            return Err(invalid("eval.iwae_k and eval.max_rows must be >= 1"));
+        }
+        Ok(())
+    }
+}
+
+/// Apply one `path.to.field=value` override. The value is read as a TOML value (`3e-4`,
+/// `true`, `[200, 200]`, `"text"`), and as a plain string when it is not one.
+pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<(), TrainError> {
+    let (path, raw) = assignment.split_once('=').ok_or_else(|| {
+        invalid(format!(
+            "override {assignment:?} is not of the form key.path=value"
+        ))
+    })?;
+    let keys: Vec<&str> = path.trim().split('.').collect();
+    if keys.iter().any(|k| k.is_empty()) {
+        return Err(invalid(format!("override {assignment:?} has an empty key")));
+    }
+    let value = match toml::from_str::<toml::Table>(&format!("v = {}", raw.trim())) {
+        Ok(mut t) => t
+            .remove("v")
+            .unwrap_or_else(|| toml::Value::String(raw.trim().into())),
+        Err(_) => toml::Value::String(raw.trim().to_string()),
+    };
+    let (last, parents) = keys
+        .split_last()
+        .ok_or_else(|| invalid(format!("override {assignment:?} has no key")))?;
+    let mut cursor = table;
+    for k in parents {
+        let entry = cursor
+            .entry(k.to_string())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+        cursor = entry
+            .as_table_mut()
+            .ok_or_else(|| invalid(format!("override {assignment:?}: `{k}` is not a table")))?;
+    }
+    cursor.insert(last.to_string(), value);
+    Ok(())
+}

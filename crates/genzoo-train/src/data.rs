@@ -1,0 +1,161 @@
+//! Data sources the trainer draws batches from.
+//!
+//! A source maps example indices and an epoch to an [`Array`]: the epoch matters only for views
+//! that redraw noise every epoch (dynamic binarisation, dequantisation), whose draws are pure
+//! functions of `(split, seed, epoch, example)`. So a batch is determined by `(seed, cursor)` and
+//! a resumed run sees exactly the batches an uninterrupted one would.
+
+use std::path::Path;
+
+use genzoo_data::mnist::MNIST_SIDE;
+use genzoo_data::{
+    Array, ImageView, Images, Split, Toy, ViewRng, load_mnist, rng_for, to_array_rows,
+};
+use genzoo_models::{DataKind, DataSpec};
+
+use crate::TrainError;
+use crate::config::DataConfig;
+
+/// RNG streams of the toy draws: one per split, so they never share points.
+const STREAM_TOY: u64 = u64::from_be_bytes(*b"toydata\0");
+
+/// Examples addressable by index.
+pub enum DataSource {
+    /// Precomputed values (toys).
+    Array(Array),
+    /// Raw images and the view that turns them into values.
+    Images {
+        /// The pixels.
+        images: Images,
+        /// How pixels become values.
+        view: ImageView,
+        /// Which split (salts the view's noise).
+        split: Split,
+        /// The run's seed.
+        seed: u64,
+    },
+}
+
+impl DataSource {
+    /// Number of examples.
+    pub fn len(&self) -> usize {
+        match self {
+            DataSource::Array(a) => a.len(),
+            DataSource::Images { images, .. } => images.n,
+        }
+    }
+
+    /// Whether the source holds no examples.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Examples `indices` as drawn in `epoch`, shape `[len, ...]`.
+    pub fn rows(&self, indices: &[usize], epoch: u64) -> Array {
+        match self {
+            DataSource::Array(a) => a.gather(indices),
+            DataSource::Images {
+                images,
+                view,
+                split,
+                seed,
+            } => to_array_rows(images, indices, *view, ViewRng::new(*split, *seed, epoch)),
+        }
+    }
+
+    /// The first `n` examples (or all), as drawn in epoch 0: the evaluation view.
+    pub fn head(&self, n: Option<usize>) -> Array {
+        let n = n.map_or(self.len(), |n| n.min(self.len()));
+        let idx: Vec<usize> = (0..n).collect();
+        self.rows(&idx, 0)
+    }
+}
+
+/// Train, validation and test sources and the shape of one example.
+pub struct Splits {
+    /// Shape and kind of an example.
+    pub spec: DataSpec,
+    /// Training examples.
+    pub train: DataSource,
+    /// Validation examples (periodic evaluation, model selection).
+    pub valid: DataSource,
+    /// Test examples (headline numbers only).
+    pub test: DataSource,
+    /// The toy, when the data is one (for oracle densities and plot ranges).
+    pub toy: Option<Toy>,
+}
+
+/// The shape and kind of one example of the data a config names, without loading it.
+pub fn spec(config: &DataConfig) -> Result<DataSpec, TrainError> {
+    Ok(match config {
+        DataConfig::Toy(_) => DataSpec {
+            example_shape: vec![2],
+            kind: DataKind::Continuous,
+        },
+        DataConfig::Mnist(m) => {
+            let view: ImageView = m
+                .view
+                .parse()
+                .map_err(|e: genzoo_data::DataError| TrainError::Config(e.to_string()))?;
+            DataSpec {
+                example_shape: vec![1, MNIST_SIDE, MNIST_SIDE],
+                kind: if view.is_binary() {
+                    DataKind::Binary
+                } else {
+                    DataKind::Continuous
+                },
+            }
+        }
+    })
+}
+
+/// Load or draw the data a config names.
+pub fn load(config: &DataConfig, seed: u64) -> Result<Splits, TrainError> {
+    match config {
+        DataConfig::Toy(t) => {
+            let toy: Toy = t
+                .toy
+                .parse()
+                .map_err(|e: genzoo_data::DataError| TrainError::Config(e.to_string()))?;
+            let draw = |split: u64, n: usize| toy.sample(n, &mut rng_for(seed, STREAM_TOY, split));
+            Ok(Splits {
+                spec: DataSpec {
+                    example_shape: vec![2],
+                    kind: DataKind::Continuous,
+                },
+                train: DataSource::Array(draw(0, t.train_size)),
+                valid: DataSource::Array(draw(1, t.eval_size)),
+                test: DataSource::Array(draw(2, t.eval_size)),
+                toy: Some(toy),
+            })
+        }
+        DataConfig::Mnist(m) => {
+            let view: ImageView = m
+                .view
+                .parse()
+                .map_err(|e: genzoo_data::DataError| TrainError::Config(e.to_string()))?;
+            let mnist = load_mnist(Path::new(&m.dir))?;
+            let spec = DataSpec {
+                example_shape: vec![1, mnist.train.images.rows, mnist.train.images.cols],
+                kind: if view.is_binary() {
+                    DataKind::Binary
+                } else {
+                    DataKind::Continuous
+                },
+            };
+            let source = |images: Images, split: Split| DataSource::Images {
+                images,
+                view,
+                split,
+                seed,
+            };
+            Ok(Splits {
+                spec,
+                train: source(mnist.train.images, Split::Train),
+                valid: source(mnist.valid.images, Split::Valid),
+                test: source(mnist.test.images, Split::Test),
+                toy: None,
+            })
+        }
+    }
+}
