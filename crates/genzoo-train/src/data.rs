@@ -9,7 +9,7 @@ use std::path::Path;
 
 use genzoo_data::mnist::MNIST_SIDE;
 use genzoo_data::{
-    Array, ImageView, Images, Split, Toy, ViewRng, load_mnist, rng_for, to_array_rows,
+    Array, ImageView, Images, Split, Toy, ViewRng, load_mnist, rng_for, to_array, to_array_rows,
 };
 use genzoo_models::{DataKind, DataSpec};
 
@@ -83,6 +83,8 @@ pub struct Splits {
     pub test: DataSource,
     /// The toy, when the data is one (for oracle densities and plot ranges).
     pub toy: Option<Toy>,
+    /// The image view, when the data is images (to map values back to pixels).
+    pub view: Option<ImageView>,
 }
 
 /// The shape and kind of one example of the data a config names, without loading it.
@@ -127,6 +129,7 @@ pub fn load(config: &DataConfig, seed: u64) -> Result<Splits, TrainError> {
                 valid: DataSource::Array(draw(1, t.eval_size)),
                 test: DataSource::Array(draw(2, t.eval_size)),
                 toy: Some(toy),
+                view: None,
             })
         }
         DataConfig::Mnist(m) => {
@@ -143,11 +146,18 @@ pub fn load(config: &DataConfig, seed: u64) -> Result<Splits, TrainError> {
                     DataKind::Continuous
                 },
             };
-            let source = |images: Images, split: Split| DataSource::Images {
-                images,
-                view,
-                split,
-                seed,
+            // Views that never change are drawn once; per-epoch views are drawn per batch.
+            let source = |images: Images, split: Split| {
+                if view.is_per_epoch() {
+                    DataSource::Images {
+                        images,
+                        view,
+                        split,
+                        seed,
+                    }
+                } else {
+                    DataSource::Array(to_array(&images, view, ViewRng::new(split, seed, 0)))
+                }
             };
             Ok(Splits {
                 spec,
@@ -155,6 +165,7 @@ pub fn load(config: &DataConfig, seed: u64) -> Result<Splits, TrainError> {
                 valid: source(mnist.valid.images, Split::Valid),
                 test: source(mnist.test.images, Split::Test),
                 toy: None,
+                view: Some(view),
             })
         }
     }

@@ -18,7 +18,7 @@ use genzoo_models::{Batch, Family, Metrics, Optimizers, Sample, StepCx};
 use genzoo_nn::{Adam, Ema, load_named, named_params};
 
 use crate::checkpoint::{self, Best, EMA_FILE, MODEL_FILE, State};
-use crate::data::{DataSource, Splits};
+use crate::data::Splits;
 use crate::report::{Reporter, format_line};
 use crate::run::RunDir;
 use crate::schedule::learning_rate;
@@ -31,7 +31,7 @@ pub const STREAM_EVAL: u64 = u64::from_be_bytes(*b"eval\0\0\0\0");
 /// RNG stream of sample pictures (the same draws at every step, so pictures compare).
 pub const STREAM_PICTURES: u64 = u64::from_be_bytes(*b"picture\0");
 /// Points in a 2D sample scatter plot.
-const SCATTER_POINTS: usize = 5000;
+const SCATTER_POINTS: usize = 50_000;
 /// Pixels per side of a 2D scatter plot.
 const SCATTER_PIXELS: usize = 400;
 /// Padding between images in a grid.
@@ -482,9 +482,7 @@ pub fn write_pictures<M: Sample>(
 
 /// Map `[-1, 1]` image values back to `[0, 1]` for display.
 fn to_unit_range(mut a: Array, splits: &Splits) -> Array {
-    if let DataSource::Images { view, .. } = &splits.train
-        && *view == genzoo_data::ImageView::Symmetric
-    {
+    if splits.view == Some(genzoo_data::ImageView::Symmetric) {
         a.values.iter_mut().for_each(|v| *v = (*v + 1.0) / 2.0);
     }
     a
