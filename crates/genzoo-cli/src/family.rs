@@ -12,7 +12,8 @@ pub trait WithModel {
     fn run<M: Family + Sample + LatentVariable>(self, model: M) -> Result<Self::Out>;
 }
 
-/// Build the model a config describes on `device` and hand it to `job`.
+/// Build the model a config describes on `device` (initial weights fixed by the device's seed)
+/// and hand it to `job`.
 pub fn with_model<W: WithModel>(
     config: &ModelConfig,
     spec: &DataSpec,
@@ -20,6 +21,10 @@ pub fn with_model<W: WithModel>(
     job: W,
 ) -> Result<W::Out> {
     match config {
-        ModelConfig::Vae(c) => job.run(c.init(spec, device)?),
+        ModelConfig::Vae(c) => {
+            let model = c.init(spec, device)?;
+            genzoo_nn::materialize(&model);
+            job.run(model)
+        }
     }
 }

@@ -19,4 +19,4 @@ pub use ema::Ema;
 pub use error::NnError;
 pub use mlp::{Activation, Mlp, MlpConfig};
 pub use optim::{Adam, AdamConfig, StepReport};
-pub use params::{NamedTensor, load_named, named_params};
+pub use params::{NamedTensor, load_named, materialize, named_params};

@@ -156,3 +156,21 @@ pub fn load_named<M: Module>(module: M, stored: &[NamedTensor]) -> Result<M, NnE
     }
     Ok(module)
 }
+
+struct Toucher;
+
+impl ModuleVisitor for Toucher {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        // Reading the value runs a pending lazy initialiser.
+        let _ = param.val();
+    }
+}
+
+/// Run burn's lazy parameter initialisers now, in construction order.
+///
+/// burn draws a parameter's initial value from the backend's global generator on first use;
+/// materialising right after seeding makes the seed alone decide every initial weight, whatever
+/// the model touches first.
+pub fn materialize<M: Module>(module: &M) {
+    module.visit(&mut Toucher);
+}

@@ -130,7 +130,7 @@ impl Vae {
     ///
     /// # Shapes
     /// `x: [N, D]`, `z: [N, L]` → `[N]`.
-    fn log_px_given_z(&self, x: Tensor<2>, z: Tensor<2>) -> Tensor<1> {
+    pub fn log_px_given_z(&self, x: Tensor<2>, z: Tensor<2>) -> Tensor<1> {
         match self.decode(z) {
             Likelihood::Bernoulli { logits } => bernoulli_log_prob(x, logits),
             Likelihood::Gaussian { mean, logvar } => gaussian_log_prob(x, mean, logvar),
