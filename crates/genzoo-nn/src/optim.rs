@@ -57,6 +57,8 @@ impl Default for AdamConfig {
 
 impl AdamConfig {
     /// Refuse values that would make the update meaningless.
+    // `!(x > 0.0)` is deliberate: it also refuses NaN, which `x <= 0.0` would let through.
+    #[allow(clippy::neg_cmp_op_on_partial_ord)]
     pub fn validate(&self) -> Result<(), NnError> {
         let in_unit = |b: f64| (0.0..1.0).contains(&b);
         if !in_unit(self.beta1) || !in_unit(self.beta2) {

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 use burn::module::Module;
-use burn::optim::{AdamConfig as BurnAdamConfig, GradientsParams, Optimizer};
+use burn::optim::{AdamConfig as BurnAdamConfig, GradientsParams};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use genzoo_nn::{Activation, Adam, AdamConfig, Ema, MlpConfig, load_named, named_params};

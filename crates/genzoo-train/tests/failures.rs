@@ -34,7 +34,7 @@ fn divergence_stops_and_keeps_the_last_good_checkpoint() {
             last_checkpoint,
             ..
         } => {
-            assert!(step >= 10 && step < 40);
+            assert!((10..40).contains(&step));
             assert_eq!(last_checkpoint, Some(10));
         }
         other => panic!("expected divergence, got {other:?}"),

@@ -37,7 +37,8 @@ pub struct Vae {
     kl_warmup_steps: u64,
 }
 
-/// What the decoder says about x given z.
+/// What the decoder says about x given z (short-lived: size does not matter).
+#[allow(clippy::large_enum_variant)]
 enum Likelihood {
     Bernoulli { logits: Tensor<2> },
     Gaussian { mean: Tensor<2>, logvar: Tensor<2> },

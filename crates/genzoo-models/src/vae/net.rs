@@ -21,7 +21,8 @@ const PAD: usize = 1;
 /// Total down-sampling of the two convolutions.
 pub const CONV_REDUCTION: usize = STRIDE * STRIDE;
 
-/// The encoder.
+/// The encoder (built once per run: variant sizes do not matter).
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Encoder {
     /// Fully connected.
@@ -31,6 +32,7 @@ pub enum Encoder {
 }
 
 /// The decoder.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Decoder {
     /// Fully connected.
