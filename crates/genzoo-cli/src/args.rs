@@ -90,6 +90,14 @@ pub struct SampleArgs {
     /// Also write the latent-manifold picture (models with a 2-D latent) to this PNG.
     #[arg(long)]
     pub manifold: Option<PathBuf>,
+    /// Also write the model's density on a grid (2-D data, latent-variable models: exp of the
+    /// IWAE bound with --density-k samples per point) to this PNG, beside the true density
+    /// (`<name>-oracle.png`) where the toy has one.
+    #[arg(long)]
+    pub density: Option<PathBuf>,
+    /// Importance samples per grid point of --density.
+    #[arg(long, default_value_t = 100)]
+    pub density_k: usize,
     /// Points per side of the latent-manifold grid.
     #[arg(long, default_value_t = 20)]
     pub manifold_size: usize,

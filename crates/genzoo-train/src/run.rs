@@ -4,7 +4,7 @@ use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use genzoo_data::write_atomic;
+use genzoo_data::{save_curve, write_atomic};
 use genzoo_models::Metrics;
 
 use crate::{TrainConfig, TrainError};
@@ -13,6 +13,10 @@ use crate::{TrainConfig, TrainError};
 pub const CONFIG_FILE: &str = "config.toml";
 /// Name of the metrics log.
 pub const METRICS_FILE: &str = "metrics.jsonl";
+/// Name of the learning-curve picture.
+pub const CURVES_FILE: &str = "curves.png";
+/// Size of the learning-curve picture in pixels.
+const CURVES_SIZE: (usize, usize) = (640, 400);
 
 /// Paths of one run.
 #[derive(Clone, Debug)]
@@ -76,6 +80,33 @@ impl RunDir {
             .open(&path)
             .map_err(|e| TrainError::io(&path, e))?;
         writeln!(f, "{}", serde_json::Value::Object(obj)).map_err(|e| TrainError::io(&path, e))
+    }
+
+    /// Draw `curves.png` from `metrics.jsonl`: the train loss (first colour) and the validation
+    /// `valid_metric` (second colour) against the step.
+    pub fn write_curves(&self, valid_metric: &str) -> Result<(), TrainError> {
+        let path = self.metrics();
+        let text = std::fs::read_to_string(&path).map_err(|e| TrainError::io(&path, e))?;
+        let (mut train, mut valid) = (Vec::new(), Vec::new());
+        for line in text.lines() {
+            let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
+                continue;
+            };
+            let (Some(step), Some(split)) = (v["step"].as_f64(), v["split"].as_str()) else {
+                continue;
+            };
+            match (split, v["loss"].as_f64(), v[valid_metric].as_f64()) {
+                ("train", Some(loss), _) => train.push((step, loss)),
+                ("valid", _, Some(m)) => valid.push((step, m)),
+                _ => {}
+            }
+        }
+        if train.len() + valid.len() < 2 {
+            return Ok(());
+        }
+        let series = [("train loss", train), ("valid", valid)];
+        save_curve(&self.root.join(CURVES_FILE), &series, CURVES_SIZE)?;
+        Ok(())
     }
 
     /// Drop log lines after `step`: a resumed run rewrites what followed its checkpoint.

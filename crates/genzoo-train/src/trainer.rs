@@ -315,6 +315,9 @@ impl<'a> Trainer<'a> {
                 self.reporter
                     .line(&format_line(p.step, total, "valid", &m, &[]));
                 self.run.log_metrics(p.step, "valid", &m)?;
+                if let Some((name, _)) = m.first() {
+                    self.run.write_curves(name)?;
+                }
                 if let Some((name, value)) = m.first()
                     && p.best.as_ref().is_none_or(|b| *value < b.value)
                 {

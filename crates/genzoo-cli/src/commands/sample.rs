@@ -86,6 +86,9 @@ impl WithModel for SampleJob<'_> {
                 eprintln!("reconstructions: {}", path.display());
             }
         }
+        if let Some(path) = &a.density {
+            density(&model, &config, a.density_k, &self.device, path)?;
+        }
         if let Some(path) = &a.manifold {
             manifold(&model, &spec, a.manifold_size, &self.device, path)?;
             eprintln!("latent manifold: {}", path.display());
@@ -123,6 +126,73 @@ fn load_for_pictures(config: &genzoo_train::TrainConfig, needs_data: bool) -> Re
             genzoo_train::config::DataConfig::Toy(_) => None,
         },
     })
+}
+
+/// Pixels per side of a density picture.
+const DENSITY_PIXELS: usize = 200;
+/// The colour scale of a model density stops at this quantile: an importance-sampled estimate
+/// has rare huge values (one lucky z) that would otherwise wash the map out.
+const DENSITY_CLIP_QUANTILE: f64 = 0.995;
+
+/// Clip `values` at their `q`-quantile.
+fn clip_upper(mut values: Vec<f64>, q: f64) -> Vec<f64> {
+    let mut sorted: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    sorted.sort_by(f64::total_cmp);
+    if let Some(&cap) = sorted.get(((sorted.len() as f64 - 1.0) * q) as usize) {
+        values.iter_mut().for_each(|v| *v = v.min(cap));
+    }
+    values
+}
+
+/// The model's density `exp L_k(x)` on a grid over the toy's window, and the true density.
+fn density<M: LatentVariable>(
+    model: &M,
+    config: &genzoo_train::TrainConfig,
+    k: usize,
+    device: &Device,
+    path: &std::path::Path,
+) -> Result<()> {
+    let genzoo_train::config::DataConfig::Toy(t) = &config.data else {
+        bail!("density pictures are drawn for 2-D toy data only");
+    };
+    if k == 0 {
+        bail!("--density-k must be >= 1");
+    }
+    let toy: genzoo_data::Toy = t.toy.parse()?;
+    let range = toy.plot_range();
+    let grid = genzoo_data::density_grid(range, DENSITY_PIXELS);
+    let points: Vec<f32> = grid
+        .iter()
+        .flat_map(|&(x, y)| [x as f32, y as f32])
+        .collect();
+    let points = Array::new(vec![grid.len(), 2], points)?;
+    let options = genzoo_eval::IwaeOptions {
+        k,
+        max_rows: config.eval.max_rows,
+    };
+    let mut rng = rng_for(0, STREAM_SAMPLE, 1);
+    let report = genzoo_eval::iwae(model, &points, &options, &mut rng, device, &mut |_, _| {})?;
+    let values: Vec<f64> = report.per_example.iter().map(|l| l.exp()).collect();
+    genzoo_data::save_heatmap(
+        path,
+        &clip_upper(values, DENSITY_CLIP_QUANTILE),
+        DENSITY_PIXELS,
+        DENSITY_PIXELS,
+    )?;
+    eprintln!("model density: {}", path.display());
+    if toy.log_density(0.0, 0.0).is_some() {
+        let truth: Vec<f64> = grid
+            .iter()
+            .map(|&(x, y)| toy.log_density(x, y).map_or(0.0, f64::exp))
+            .collect();
+        let stem = path
+            .file_stem()
+            .map_or("density".into(), |s| s.to_string_lossy().into_owned());
+        let oracle = path.with_file_name(format!("{stem}-oracle.png"));
+        genzoo_data::save_heatmap(&oracle, &truth, DENSITY_PIXELS, DENSITY_PIXELS)?;
+        eprintln!("true density:  {}", oracle.display());
+    }
+    Ok(())
 }
 
 /// Kingma & Welling's Figure 4: decode a grid of latent points placed at equal probability
