@@ -131,6 +131,10 @@ pub struct EvalArgs {
     /// Evaluate the newest checkpoint instead of the best.
     #[arg(long)]
     pub latest: bool,
+    /// Override a field of the run's config for this evaluation, e.g.
+    /// `--set model.ensemble=32` (MADE's mask ensemble); repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub overrides: Vec<String>,
     /// MNIST directory when the run's data.dir has moved.
     #[arg(long)]
     pub data_dir: Option<PathBuf>,

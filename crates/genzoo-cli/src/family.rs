@@ -1,15 +1,48 @@
-//! The one place that maps a config's family to its Rust type.
+//! The one place that maps a config's family to its Rust type, and what each family can do
+//! beyond training.
 
 use anyhow::Result;
 use burn::prelude::*;
-use genzoo_models::{DataSpec, Family, LatentVariable, ModelConfig, Sample};
+use genzoo_models::autoregressive::{Fvsbn, Made, Nade};
+use genzoo_models::vae::Vae;
+use genzoo_models::{DataSpec, ExactLikelihood, Family, LatentVariable, ModelConfig, Sample};
+
+/// A family as the CLI drives it: trainable, samplable, and measured either exactly or through
+/// a latent-variable bound.
+pub trait Zoo: Family + Sample {
+    /// The latent-variable view (IWAE bound, reconstructions, latent pictures), if any.
+    fn latent(&self) -> Option<&dyn LatentVariable> {
+        None
+    }
+    /// The exact log-likelihood, if the family has one.
+    fn exact(&self) -> Option<&dyn ExactLikelihood> {
+        None
+    }
+}
+
+impl Zoo for Vae {
+    fn latent(&self) -> Option<&dyn LatentVariable> {
+        Some(self)
+    }
+}
+
+macro_rules! exact_zoo {
+    ($($t:ty),*) => {$(
+        impl Zoo for $t {
+            fn exact(&self) -> Option<&dyn ExactLikelihood> {
+                Some(self)
+            }
+        }
+    )*};
+}
+exact_zoo!(Fvsbn, Nade, Made);
 
 /// Something to do with a freshly built model of whatever family the config names.
 pub trait WithModel {
     /// What it produces.
     type Out;
     /// Do it.
-    fn run<M: Family + Sample + LatentVariable>(self, model: M) -> Result<Self::Out>;
+    fn run<M: Zoo>(self, model: M) -> Result<Self::Out>;
 }
 
 /// Build the model a config describes on `device` (initial weights fixed by the device's seed)
@@ -20,11 +53,14 @@ pub fn with_model<W: WithModel>(
     device: &Device,
     job: W,
 ) -> Result<W::Out> {
+    fn go<M: Zoo, W: WithModel>(model: M, job: W) -> Result<W::Out> {
+        genzoo_nn::materialize(&model);
+        job.run(model)
+    }
     match config {
-        ModelConfig::Vae(c) => {
-            let model = c.init(spec, device)?;
-            genzoo_nn::materialize(&model);
-            job.run(model)
-        }
+        ModelConfig::Vae(c) => go(c.init(spec, device)?, job),
+        ModelConfig::Fvsbn(c) => go(c.init(spec, device)?, job),
+        ModelConfig::Nade(c) => go(c.init(spec, device)?, job),
+        ModelConfig::Made(c) => go(c.init(spec, device)?, job),
     }
 }

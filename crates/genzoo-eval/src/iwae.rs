@@ -45,7 +45,7 @@ pub struct IwaeReport {
 /// Estimate `L_k` for every row of `data` (`[N, ...]`, flattened per example).
 ///
 /// `progress(done, total)` is called after each chunk of examples.
-pub fn iwae<M: LatentVariable>(
+pub fn iwae<M: LatentVariable + ?Sized>(
     model: &M,
     data: &Array,
     options: &IwaeOptions,

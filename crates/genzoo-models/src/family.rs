@@ -113,6 +113,15 @@ pub trait Sample {
     }
 }
 
+/// A model whose log-likelihood is exact (autoregressive models, flows).
+pub trait ExactLikelihood {
+    /// `log p(x)` per example, in nats.
+    ///
+    /// # Shapes
+    /// `x: [B, D]` → `[B]`.
+    fn log_prob(&self, x: Tensor<2>) -> Result<Tensor<1>, ModelError>;
+}
+
 /// A latent-variable model p(x) = ∫ p(x|z) p(z) dz with a proposal q(z|x).
 pub trait LatentVariable {
     /// Latent width.

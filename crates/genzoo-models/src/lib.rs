@@ -5,8 +5,9 @@
 //! nothing. Capabilities beyond training are separate traits ([`Sample`], [`LatentVariable`]), so
 //! an evaluator that needs one is a bounded generic and an impossible pairing fails to compile.
 //!
-//! Families: [`vae`] (more arrive with later issues).
+//! Families: [`vae`]; [`autoregressive`] (FVSBN, NADE, MADE).
 
+pub mod autoregressive;
 pub mod error;
 pub mod family;
 pub mod likelihood;
@@ -15,6 +16,7 @@ pub mod vae;
 
 pub use error::ModelError;
 pub use family::{
-    Batch, DataKind, DataSpec, Family, LatentVariable, Metrics, Optimizers, Sample, StepCx,
+    Batch, DataKind, DataSpec, ExactLikelihood, Family, LatentVariable, Metrics, Optimizers,
+    Sample, StepCx,
 };
 pub use registry::{FAMILIES, ModelConfig};

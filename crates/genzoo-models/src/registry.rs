@@ -10,6 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::ModelError;
+use crate::autoregressive::{FvsbnConfig, MadeConfig, NadeConfig};
 use crate::vae::VaeConfig;
 
 /// A family and its hyper-parameters.
@@ -18,16 +19,25 @@ use crate::vae::VaeConfig;
 pub enum ModelConfig {
     /// Variational autoencoder.
     Vae(VaeConfig),
+    /// Fully visible sigmoid belief network.
+    Fvsbn(FvsbnConfig),
+    /// Neural autoregressive distribution estimator.
+    Nade(NadeConfig),
+    /// Masked autoencoder for distribution estimation.
+    Made(MadeConfig),
 }
 
 /// Family names a config may use, for error messages.
-pub const FAMILIES: &[&str] = &["vae"];
+pub const FAMILIES: &[&str] = &["vae", "fvsbn", "nade", "made"];
 
 impl ModelConfig {
     /// The family's name.
     pub fn family(&self) -> &'static str {
         match self {
             ModelConfig::Vae(_) => "vae",
+            ModelConfig::Fvsbn(_) => "fvsbn",
+            ModelConfig::Nade(_) => "nade",
+            ModelConfig::Made(_) => "made",
         }
     }
 
@@ -35,6 +45,9 @@ impl ModelConfig {
     pub fn validate(&self) -> Result<(), ModelError> {
         match self {
             ModelConfig::Vae(c) => c.validate(),
+            ModelConfig::Fvsbn(c) => c.validate(),
+            ModelConfig::Nade(c) => c.validate(),
+            ModelConfig::Made(c) => c.validate(),
         }
     }
 }

@@ -5,8 +5,8 @@ use std::time::Instant;
 use anyhow::{Result, bail};
 use burn::prelude::*;
 use genzoo_data::{Split, rng_for};
-use genzoo_eval::{IwaeOptions, bits_per_dim, bits_per_dim_8bit, iwae};
-use genzoo_models::{DataKind, Family, LatentVariable, Sample};
+use genzoo_eval::{IwaeOptions, bits_per_dim, bits_per_dim_8bit, exact_nll, iwae};
+use genzoo_models::DataKind;
 use genzoo_train::checkpoint;
 use genzoo_train::data::load;
 use genzoo_train::trainer::load_weights;
@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::setup::{Loaded, load_checkpoint, resolve_data_dir};
 use crate::args::EvalArgs;
-use crate::family::{WithModel, with_model};
+use crate::family::{WithModel, Zoo, with_model};
 use crate::runtime;
 
 /// RNG stream of `genzoo eval`.
@@ -30,6 +30,14 @@ pub fn run(args: EvalArgs) -> Result<()> {
         bail!("--k and --examples must be >= 1");
     }
     let mut loaded = load_checkpoint(&args.checkpoint, !args.latest, args.data_dir.as_deref())?;
+    if !args.overrides.is_empty() {
+        let text = loaded.config.to_toml()?;
+        loaded.config = genzoo_train::TrainConfig::from_toml(
+            &text,
+            std::path::Path::new("run config"),
+            &args.overrides,
+        )?;
+    }
     resolve_data_dir(&mut loaded.config, args.data_dir.as_deref())?;
     let device = runtime::device(&args.device.device)?;
     let splits = load(&loaded.config.data, loaded.config.seed)?;
@@ -53,7 +61,7 @@ struct EvalJob<'a> {
 
 impl WithModel for EvalJob<'_> {
     type Out = ();
-    fn run<M: Family + Sample + LatentVariable>(self, model: M) -> Result<()> {
+    fn run<M: Zoo>(self, model: M) -> Result<()> {
         let a = self.args;
         let cfg = &self.loaded.config;
         let (model, used_ema) = load_weights(model, &self.loaded.ckpt, !a.no_ema)?;
@@ -63,30 +71,65 @@ impl WithModel for EvalJob<'_> {
             _ => &self.splits.test,
         };
         let data = source.head(a.examples);
-        let k = a.k.unwrap_or(cfg.eval.iwae_k);
-        let options = IwaeOptions {
-            k,
-            max_rows: cfg.eval.max_rows,
-        };
         let mut rng = rng_for(a.seed, STREAM_EVAL_CLI, 0);
         let bar = ProgressBar::new(data.len() as u64);
         if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} examples  ETA {eta}")
         {
             bar.set_style(style);
         }
+        let mut progress = |done: usize, _| bar.set_position(done as u64);
         let started = Instant::now();
-        let report = iwae(
-            &model,
-            &data,
-            &options,
-            &mut rng,
-            &self.device,
-            &mut |done, _| bar.set_position(done as u64),
-        )?;
-        bar.finish_and_clear();
-        let secs = started.elapsed().as_secs_f64();
         let d = self.splits.spec.dim();
         let weights = if used_ema { "EMA" } else { "raw" };
+        let mut json = serde_json::json!({
+            "family": cfg.model.family(), "checkpoint": self.loaded.ckpt.display().to_string(),
+            "step": state.step, "weights": weights, "split": self.split.to_string(),
+            "training_seconds": state.elapsed_secs, "config": toml::to_string(&cfg.model)?,
+        });
+        let (nll, label) = if let Some(latent) = model.latent() {
+            let k = a.k.unwrap_or(cfg.eval.iwae_k);
+            let options = IwaeOptions {
+                k,
+                max_rows: cfg.eval.max_rows,
+            };
+            let r = iwae(
+                latent,
+                &data,
+                &options,
+                &mut rng,
+                &self.device,
+                &mut progress,
+            )?;
+            bar.finish_and_clear();
+            println!("ELBO       {:.3} nats  (-ELBO {:.3})", -r.nelbo, r.nelbo);
+            println!("IWAE k={k:<5} NLL {:.3} ± {:.3} nats", r.nll, r.nll_stderr);
+            json["k"] = k.into();
+            json["nelbo"] = r.nelbo.into();
+            json["nll_stderr"] = r.nll_stderr.into();
+            json["examples"] = r.n.into();
+            (r.nll, format!("k{k}"))
+        } else if let Some(exact) = model.exact() {
+            let r = exact_nll(
+                exact,
+                &data,
+                cfg.trainer.batch_size,
+                &self.device,
+                &mut progress,
+            )?;
+            bar.finish_and_clear();
+            println!("NLL        {:.3} ± {:.3} nats (exact)", r.nll, r.nll_stderr);
+            json["nll_stderr"] = r.nll_stderr.into();
+            json["examples"] = r.n.into();
+            (r.nll, "exact".to_string())
+        } else {
+            bail!(
+                "the {} family has no likelihood to evaluate",
+                cfg.model.family()
+            );
+        };
+        let secs = started.elapsed().as_secs_f64();
+        json["nll"] = nll.into();
+        json["seconds"] = secs.into();
         println!(
             "model      {} ({}), step {}, {weights} weights",
             cfg.model.family(),
@@ -95,25 +138,12 @@ impl WithModel for EvalJob<'_> {
         );
         println!(
             "data       {} split, {} examples of dimension {d}",
-            self.split, report.n
+            self.split,
+            data.len()
         );
-        println!(
-            "ELBO       {:.3} nats  (-ELBO {:.3})",
-            -report.nelbo, report.nelbo
-        );
-        println!(
-            "IWAE k={k:<5} NLL {:.3} ± {:.3} nats",
-            report.nll, report.nll_stderr
-        );
-        let mut json = serde_json::json!({
-            "family": cfg.model.family(), "checkpoint": self.loaded.ckpt.display().to_string(),
-            "step": state.step, "weights": weights, "split": self.split.to_string(), "examples": report.n,
-            "k": k, "nelbo": report.nelbo, "nll": report.nll, "nll_stderr": report.nll_stderr,
-            "seconds": secs, "training_seconds": state.elapsed_secs,
-        });
         match (self.splits.spec.kind, &self.splits.toy) {
             (DataKind::Binary, _) => {
-                let bpd = bits_per_dim(report.nll, d);
+                let bpd = bits_per_dim(nll, d);
                 println!("bits/dim   {bpd:.4}");
                 json["bits_per_dim"] = bpd.into();
             }
@@ -121,13 +151,13 @@ impl WithModel for EvalJob<'_> {
                 if let Some(oracle) = toy.oracle_nll() {
                     println!(
                         "oracle     {oracle:.4} nats (true entropy of {toy}); gap {:.4}",
-                        report.nll - oracle
+                        nll - oracle
                     );
                     json["oracle_nll"] = oracle.into();
                 }
             }
             (DataKind::Continuous, None) => {
-                let bpd = bits_per_dim_8bit(report.nll, d);
+                let bpd = bits_per_dim_8bit(nll, d);
                 println!("bits/dim   {bpd:.4} (8-bit data scaled to [0,1])");
                 json["bits_per_dim"] = bpd.into();
             }
@@ -137,7 +167,7 @@ impl WithModel for EvalJob<'_> {
         if let Some(root) = run_root {
             let path = root
                 .join("eval")
-                .join(format!("{}-k{k}-step{}.json", self.split, state.step));
+                .join(format!("{}-{label}-step{}.json", self.split, state.step));
             genzoo_data::write_atomic(&path, serde_json::to_string_pretty(&json)?.as_bytes())?;
             println!("written    {}", path.display());
         }

@@ -5,13 +5,13 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 use genzoo_data::{Array, rng_for, save_grid, write_npy};
 use genzoo_eval::normal_quantile;
-use genzoo_models::{Family, LatentVariable, Sample};
+use genzoo_models::LatentVariable;
 use genzoo_train::data::{self, load};
 use genzoo_train::trainer::{load_weights, tensor_values, write_pictures};
 
 use super::setup::{Loaded, load_checkpoint, resolve_data_dir};
 use crate::args::SampleArgs;
-use crate::family::{WithModel, with_model};
+use crate::family::{WithModel, Zoo, with_model};
 use crate::runtime;
 
 /// RNG stream of `genzoo sample`.
@@ -45,7 +45,7 @@ struct SampleJob<'a> {
 
 impl WithModel for SampleJob<'_> {
     type Out = ();
-    fn run<M: Family + Sample + LatentVariable>(self, model: M) -> Result<()> {
+    fn run<M: Zoo>(self, model: M) -> Result<()> {
         let a = self.args;
         let (model, used_ema) = load_weights(model, &self.loaded.ckpt, !a.no_ema)?;
         let mut config = self.loaded.config.clone();
@@ -53,6 +53,7 @@ impl WithModel for SampleJob<'_> {
         let mut rng = rng_for(a.seed, STREAM_SAMPLE, 0);
         let weights = if used_ema { "EMA" } else { "raw" };
         let is_npy = a.out.extension().is_some_and(|e| e == "npy");
+        let started = std::time::Instant::now();
         if is_npy {
             let x = model.sample(a.count, &mut rng, &self.device)?; // [n, D]
             let shape = [&[a.count][..], &spec.example_shape].concat();
@@ -68,6 +69,12 @@ impl WithModel for SampleJob<'_> {
             if let Some(path) = &a.reconstructions {
                 let Some([c, h, w]) = spec.image() else {
                     bail!("reconstructions are drawn for image data only");
+                };
+                let Some(model) = model.latent() else {
+                    bail!(
+                        "reconstructions need a latent-variable model, {} has none",
+                        config.model.family()
+                    );
                 };
                 let x = splits.test.head(Some(RECONSTRUCTIONS));
                 let n = x.len();
@@ -86,18 +93,28 @@ impl WithModel for SampleJob<'_> {
                 eprintln!("reconstructions: {}", path.display());
             }
         }
+        let secs = started.elapsed().as_secs_f64();
+        let latent = || {
+            model.latent().ok_or_else(|| {
+                anyhow::anyhow!(
+                    "this picture needs a latent-variable model, {} has none",
+                    config.model.family()
+                )
+            })
+        };
         if let Some(path) = &a.density {
-            density(&model, &config, a.density_k, &self.device, path)?;
+            density(latent()?, &config, a.density_k, &self.device, path)?;
         }
         if let Some(path) = &a.manifold {
-            manifold(&model, &spec, a.manifold_size, &self.device, path)?;
+            manifold(latent()?, &spec, a.manifold_size, &self.device, path)?;
             eprintln!("latent manifold: {}", path.display());
         }
         eprintln!(
-            "{} samples ({weights} weights, {}) -> {}",
+            "{} samples ({weights} weights, {}) -> {} in {secs:.2} s ({:.1} samples/s)",
             a.count,
             self.loaded.ckpt.display(),
-            a.out.display()
+            a.out.display(),
+            a.count as f64 / secs.max(1e-9)
         );
         Ok(())
     }
@@ -145,7 +162,7 @@ fn clip_upper(mut values: Vec<f64>, q: f64) -> Vec<f64> {
 }
 
 /// The model's density `exp L_k(x)` on a grid over the toy's window, and the true density.
-fn density<M: LatentVariable>(
+fn density<M: LatentVariable + ?Sized>(
     model: &M,
     config: &genzoo_train::TrainConfig,
     k: usize,
@@ -197,7 +214,7 @@ fn density<M: LatentVariable>(
 
 /// Kingma & Welling's Figure 4: decode a grid of latent points placed at equal probability
 /// steps, `z = (Φ⁻¹(u₁), Φ⁻¹(u₂))` with `u` on a uniform grid inside (0, 1).
-fn manifold<M: LatentVariable>(
+fn manifold<M: LatentVariable + ?Sized>(
     model: &M,
     spec: &genzoo_models::DataSpec,
     size: usize,

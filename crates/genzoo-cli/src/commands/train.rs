@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use genzoo_models::{Family, LatentVariable, Sample};
 use genzoo_train::data::{Splits, load};
 use genzoo_train::report::Terminal;
 use genzoo_train::run::RunDir;
@@ -12,7 +11,7 @@ use genzoo_train::{Outcome, TrainConfig, Trainer, checkpoint};
 use super::setup::{resolve_data_dir, train_config};
 use super::{EXIT_DIVERGED, EXIT_INTERRUPTED};
 use crate::args::TrainArgs;
-use crate::family::{WithModel, with_model};
+use crate::family::{WithModel, Zoo, with_model};
 use crate::runtime;
 
 /// Train as the arguments say.
@@ -108,7 +107,7 @@ struct TrainJob<'a> {
 
 impl WithModel for TrainJob<'_> {
     type Out = Outcome;
-    fn run<M: Family + Sample + LatentVariable>(self, model: M) -> Result<Outcome> {
+    fn run<M: Zoo>(self, model: M) -> Result<Outcome> {
         let mut reporter = Terminal::new();
         let mut trainer = Trainer::new(
             self.config,

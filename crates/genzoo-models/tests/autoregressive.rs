@@ -1,0 +1,284 @@
+//! FVSBN, NADE and MADE: exact normalisation, the autoregressive property by gradients,
+//! NADE's fast pass against its definition, and samplers against the exact probabilities.
+#![allow(clippy::unwrap_used)]
+
+use burn::module::Module;
+use burn::prelude::*;
+use burn::tensor::TensorData;
+use genzoo_data::rng_for;
+use genzoo_models::autoregressive::{
+    Fvsbn, FvsbnConfig, Made, MadeConfig, Nade, NadeConfig, OrderKind,
+};
+use genzoo_models::{DataKind, DataSpec, ExactLikelihood, Sample};
+use genzoo_nn::{load_named, materialize, named_params};
+use rand::Rng;
+use rand_distr::StandardNormal;
+
+fn spec(n: usize) -> DataSpec {
+    DataSpec {
+        example_shape: vec![n],
+        kind: DataKind::Binary,
+    }
+}
+
+/// Replace every parameter by N(0, scale²) draws, so no test passes because weights are zero.
+fn randomize<M: Module>(m: M, seed: u64, scale: f32) -> M {
+    let mut rng = rng_for(seed, 0, 0);
+    let mut p = named_params(&m).unwrap();
+    for t in &mut p {
+        t.values
+            .iter_mut()
+            .for_each(|v| *v = scale * rng.sample::<f32, _>(StandardNormal));
+    }
+    load_named(m, &p).unwrap()
+}
+
+/// Every binary vector of length n, `[2^n, n]`.
+fn all_vectors(n: usize, device: &Device) -> Tensor<2> {
+    let v: Vec<f32> = (0..1usize << n)
+        .flat_map(|k| (0..n).map(move |i| ((k >> i) & 1) as f32))
+        .collect();
+    Tensor::from_data(TensorData::new(v, [1 << n, n]), device)
+}
+
+fn probs(model: &impl ExactLikelihood, n: usize, device: &Device) -> Vec<f64> {
+    let lp = model.log_prob(all_vectors(n, device)).unwrap();
+    lp.into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .unwrap()
+        .iter()
+        .map(|&l| (l as f64).exp())
+        .collect()
+}
+
+fn assert_normalised(model: &impl ExactLikelihood, n: usize, what: &str) {
+    let p = probs(model, n, &Device::flex());
+    let total: f64 = p.iter().sum();
+    assert!((total - 1.0).abs() < 1e-5, "{what}: Σ p = {total}");
+    // Not uniform: the test must exercise the weights.
+    let max = p.iter().cloned().fold(0.0, f64::max);
+    assert!(
+        max > 2.0 / (1 << n) as f64,
+        "{what}: distribution is (near) uniform, weights not exercised"
+    );
+}
+
+const N: usize = 8;
+
+fn made(masks: usize, order_agnostic: bool, ensemble: usize, device: &Device) -> Made {
+    let c = MadeConfig {
+        hidden: vec![32, 32],
+        masks,
+        order_agnostic,
+        ensemble,
+        mask_seed: 5,
+    };
+    randomize(c.init(&spec(N), device).unwrap(), 1, 0.5)
+}
+
+fn nade(order: OrderKind, device: &Device) -> Nade {
+    let c = NadeConfig {
+        hidden: 16,
+        order,
+        order_seed: 3,
+    };
+    randomize(c.init(&spec(N), device).unwrap(), 2, 1.0)
+}
+
+fn fvsbn(order: OrderKind, device: &Device) -> Fvsbn {
+    randomize(
+        FvsbnConfig {
+            order,
+            order_seed: 4,
+        }
+        .init(&spec(N), device)
+        .unwrap(),
+        3,
+        1.0,
+    )
+}
+
+#[test]
+fn probabilities_over_all_2n_vectors_sum_to_one() {
+    let d = Device::flex();
+    for order in [OrderKind::Natural, OrderKind::Random] {
+        assert_normalised(&fvsbn(order, &d), N, &format!("FVSBN {order:?}"));
+        assert_normalised(&nade(order, &d), N, &format!("NADE {order:?}"));
+    }
+    assert_normalised(&made(1, false, 1, &d), N, "MADE single mask");
+    assert_normalised(&made(8, true, 1, &d), N, "MADE order-agnostic, mask 0");
+    assert_normalised(&made(8, true, 8, &d), N, "MADE ensemble of 8");
+}
+
+/// Gradient of output d's logit with respect to every input: non-zero only before d.
+fn check_autoregressive(logits: impl Fn(Tensor<2>) -> Tensor<2>, position: &[usize], what: &str) {
+    let d = Device::flex().autodiff();
+    let n = position.len();
+    let x: Vec<f32> = (0..4 * n)
+        .map(|i| ((i * 7919) % 13) as f32 / 13.0)
+        .collect();
+    let mut connected = 0;
+    for out in 0..n {
+        let x = Tensor::<2>::from_data(TensorData::new(x.clone(), [4, n]), &d).require_grad();
+        let grads = logits(x.clone()).narrow(1, out, 1).sum().backward();
+        let g = x
+            .grad(&grads)
+            .unwrap()
+            .into_data()
+            .convert::<f32>()
+            .try_into_vec::<f32>()
+            .unwrap();
+        for j in 0..n {
+            let mag: f32 = (0..4).map(|b| g[b * n + j].abs()).sum();
+            if position[j] >= position[out] {
+                assert_eq!(
+                    mag, 0.0,
+                    "{what}: output {out} depends on input {j} (positions {} >= {})",
+                    position[j], position[out]
+                );
+            } else if mag > 0.0 {
+                connected += 1;
+            }
+        }
+    }
+    // The last output in the ordering must see earlier inputs: the check is not vacuous.
+    assert!(
+        connected > n,
+        "{what}: only {connected} input→output dependencies"
+    );
+}
+
+#[test]
+fn autoregressive_property_holds_for_every_mask_and_ordering() {
+    let d = Device::flex().autodiff();
+    for order in [OrderKind::Natural, OrderKind::Random] {
+        let f = fvsbn(order, &d);
+        check_autoregressive(|x| f.logits(x), f.ordering().position(), "FVSBN");
+        let m = nade(order, &d);
+        check_autoregressive(|x| m.logits(x), m.ordering().position(), "NADE");
+    }
+    let m = made(6, true, 1, &d);
+    for s in 0..6 {
+        let masks = m.masks(s);
+        let pos = masks.ordering.position().to_vec();
+        check_autoregressive(
+            |x| m.logits_with(x, &masks),
+            &pos,
+            &format!("MADE mask {s}"),
+        );
+    }
+}
+
+#[test]
+fn nade_fast_pass_equals_the_definition() {
+    let d = Device::flex();
+    for order in [OrderKind::Natural, OrderKind::Random] {
+        let m = nade(order, &d);
+        let x = all_vectors(N, &d);
+        let fast = m
+            .logits(x.clone())
+            .into_data()
+            .convert::<f32>()
+            .try_into_vec::<f32>()
+            .unwrap();
+        let naive = m
+            .logits_naive(x)
+            .into_data()
+            .convert::<f32>()
+            .try_into_vec::<f32>()
+            .unwrap();
+        for (a, b) in fast.iter().zip(&naive) {
+            assert!((a - b).abs() < 1e-5, "{order:?}: fast {a} vs naive {b}");
+        }
+    }
+}
+
+/// Frequencies of 20,000 samples against the exact probabilities of all 16 vectors (n = 4).
+fn check_sampler(model: &(impl ExactLikelihood + Sample), what: &str) {
+    let d = Device::flex();
+    let n = 4;
+    let p = probs(model, n, &d);
+    let draws = 20_000;
+    let x = model.sample(draws, &mut rng_for(9, 9, 0), &d).unwrap();
+    let v = x
+        .into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .unwrap();
+    let mut counts = vec![0usize; 1 << n];
+    for row in v.chunks(n) {
+        assert!(
+            row.iter().all(|&b| b == 0.0 || b == 1.0),
+            "{what}: non-binary sample"
+        );
+        counts[row
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| (b as usize) << i)
+            .sum::<usize>()] += 1;
+    }
+    for (k, (&c, &pk)) in counts.iter().zip(&p).enumerate() {
+        let sd = (draws as f64 * pk * (1.0 - pk)).sqrt();
+        let diff = (c as f64 - draws as f64 * pk).abs();
+        assert!(
+            diff <= 5.0 * sd + 3.0,
+            "{what}: vector {k} drawn {c} times, expected {:.0} ± {sd:.0}",
+            draws as f64 * pk
+        );
+    }
+}
+
+#[test]
+fn samplers_draw_from_the_modelled_distribution() {
+    let d = Device::flex();
+    let s4 = spec(4);
+    let f = randomize(
+        FvsbnConfig {
+            order: OrderKind::Random,
+            order_seed: 1,
+        }
+        .init(&s4, &d)
+        .unwrap(),
+        5,
+        1.0,
+    );
+    check_sampler(&f, "FVSBN");
+    let m = randomize(
+        NadeConfig {
+            hidden: 8,
+            order: OrderKind::Random,
+            order_seed: 2,
+        }
+        .init(&s4, &d)
+        .unwrap(),
+        6,
+        1.0,
+    );
+    check_sampler(&m, "NADE");
+    let c = MadeConfig {
+        hidden: vec![16],
+        masks: 1,
+        order_agnostic: true,
+        ensemble: 1,
+        mask_seed: 3,
+    };
+    let m = randomize(c.init(&s4, &d).unwrap(), 7, 1.0);
+    check_sampler(&m, "MADE");
+}
+
+#[test]
+fn continuous_data_is_refused() {
+    let d = Device::flex();
+    let s = DataSpec {
+        example_shape: vec![2],
+        kind: DataKind::Continuous,
+    };
+    let e = MadeConfig::mnist().init(&s, &d).unwrap_err().to_string();
+    assert!(e.contains("binary"), "{e}");
+    assert!(NadeConfig::mnist().init(&s, &d).is_err());
+    let m = NadeConfig::mnist().init(&spec(10), &d).unwrap();
+    materialize(&m);
+    let bad = Tensor::<2>::zeros([2, 11], &d);
+    assert!(m.log_prob(bad).is_err());
+}
