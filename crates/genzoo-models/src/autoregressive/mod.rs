@@ -20,6 +20,7 @@ pub mod fvsbn;
 pub mod made;
 pub mod masks;
 pub mod nade;
+pub mod nade_grad;
 pub mod ordering;
 
 pub use config::{FvsbnConfig, MadeConfig, NadeConfig, OrderKind};
