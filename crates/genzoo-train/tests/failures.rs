@@ -115,7 +115,9 @@ fn overrides_reach_typed_fields() {
     );
     assert_eq!(c.optim.lr, 3e-4);
     assert_eq!(c.name, "other");
-    let genzoo_models::ModelConfig::Vae(v) = &c.model;
+    let genzoo_models::ModelConfig::Vae(v) = &c.model else {
+        panic!("a VAE config")
+    };
     assert_eq!(v.hidden, vec![8, 8, 8]);
     // The resolved config round-trips through TOML unchanged.
     let again = TrainConfig::from_toml(&c.to_toml().unwrap(), Path::new("x"), &[]).unwrap();

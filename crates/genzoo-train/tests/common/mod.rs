@@ -55,7 +55,9 @@ pub fn device() -> Device {
 pub fn vae(config: &TrainConfig, splits: &Splits) -> Vae {
     let d = device();
     d.seed(config.seed);
-    let ModelConfig::Vae(c) = &config.model;
+    let ModelConfig::Vae(c) = &config.model else {
+        panic!("the test configs are VAEs")
+    };
     let m = c.init(&splits.spec, &d).unwrap();
     materialize(&m);
     m
