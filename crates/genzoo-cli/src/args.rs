@@ -28,6 +28,9 @@ pub enum Command {
     Data(DataArgs),
     /// List the built-in config presets.
     Presets,
+    /// Receptive fields per layer: a built-in architecture, a TOML description, or genzoo's
+    /// own conv nets (with a gradient check).
+    Rf(RfArgs),
 }
 
 /// Options shared by commands that run a model.
@@ -172,4 +175,34 @@ pub struct DataArgs {
     /// Seed of toy draws.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+}
+
+/// `genzoo rf`.
+#[derive(Args, Debug)]
+pub struct RfArgs {
+    /// A built-in architecture: alexnet, vgg16, resnet50, inception_v3, mobilenet_v1.
+    #[arg(long, group = "net")]
+    pub preset: Option<String>,
+    /// A TOML description of the layers (see configs/rf_example.toml).
+    #[arg(long, group = "net")]
+    pub file: Option<std::path::PathBuf>,
+    /// A genzoo config preset (e.g. mnist_vae_conv): the conv nets of the model it builds.
+    #[arg(long, group = "net")]
+    pub model: Option<String>,
+    /// A run directory: the conv nets of the model its config builds.
+    #[arg(long, group = "net")]
+    pub run: Option<std::path::PathBuf>,
+    /// Input size, N or HxW (default: the preset's, the file's, or the data's).
+    #[arg(long)]
+    pub input: Option<String>,
+    /// Backpropagate from output units of genzoo's conv nets and check where the gradient is
+    /// non-zero against the computed receptive fields (every built-in config without --model
+    /// or --run).
+    #[arg(long, conflicts_with_all = ["preset", "file"])]
+    pub probe: bool,
+    /// Gaussian inputs per probed unit (their gradient magnitudes are summed).
+    #[arg(long, default_value_t = 4)]
+    pub probe_batch: usize,
+    #[command(flatten)]
+    pub device: DeviceArgs,
 }

@@ -6,6 +6,7 @@ use burn::prelude::*;
 use genzoo_models::autoregressive::{Fvsbn, Made, Nade};
 use genzoo_models::vae::Vae;
 use genzoo_models::{DataSpec, ExactLikelihood, Family, LatentVariable, ModelConfig, Sample};
+use genzoo_nn::receptive_field::ConvGeometry;
 
 /// A family as the CLI drives it: trainable, samplable, and measured either exactly or through
 /// a latent-variable bound.
@@ -18,11 +19,18 @@ pub trait Zoo: Family + Sample {
     fn exact(&self) -> Option<&dyn ExactLikelihood> {
         None
     }
+    /// The convolutional networks inside, by role, for `genzoo rf`.
+    fn conv_nets(&self) -> Vec<(&'static str, &dyn ConvGeometry)> {
+        Vec::new()
+    }
 }
 
 impl Zoo for Vae {
     fn latent(&self) -> Option<&dyn LatentVariable> {
         Some(self)
+    }
+    fn conv_nets(&self) -> Vec<(&'static str, &dyn ConvGeometry)> {
+        Vae::conv_nets(self)
     }
 }
 

@@ -7,6 +7,8 @@
 //!   the key under which checkpoints, optimiser state and EMA shadows are stored.
 //! - [`optim`]: Adam and AdamW whose state is keyed by parameter path.
 //! - [`ema`]: an exponential moving average of a module's weights.
+//! - [`receptive_field`]: receptive fields of conv nets (presets, TOML descriptions, genzoo's
+//!   own nets through [`ConvGeometry`](receptive_field::ConvGeometry)) and a gradient check.
 
 pub mod ema;
 pub mod error;
@@ -14,6 +16,7 @@ pub mod mlp;
 pub mod noise;
 pub mod optim;
 pub mod params;
+pub mod receptive_field;
 
 pub use ema::Ema;
 pub use error::NnError;

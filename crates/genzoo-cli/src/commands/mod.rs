@@ -3,6 +3,7 @@
 mod data;
 mod eval;
 mod info;
+mod rf;
 mod sample;
 mod setup;
 mod train;
@@ -26,6 +27,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Eval(a) => eval::run(a).map(|_| ExitCode::SUCCESS),
         Command::Info(a) => info::run(a).map(|_| ExitCode::SUCCESS),
         Command::Data(a) => data::run(a).map(|_| ExitCode::SUCCESS),
+        Command::Rf(a) => rf::run(a).map(|_| ExitCode::SUCCESS),
         Command::Presets => {
             for (name, text) in crate::presets::PRESETS {
                 let first = text.lines().next().unwrap_or("").trim_start_matches("# ");

@@ -4,6 +4,7 @@ use burn::optim::GradientsParams;
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
 use genzoo_nn::noise::{standard_normal, uniform};
+use genzoo_nn::receptive_field::ConvGeometry;
 use rand_chacha::ChaCha8Rng;
 
 use super::config::{VaeArch, VaeConfig};
@@ -98,6 +99,18 @@ impl VaeConfig {
 }
 
 impl Vae {
+    /// The convolutional networks inside, by role (`encoder`, `decoder`): none for the MLP
+    /// variant.
+    pub fn conv_nets(&self) -> Vec<(&'static str, &dyn ConvGeometry)> {
+        [
+            ("encoder", self.encoder.conv_geometry()),
+            ("decoder", self.decoder.conv_geometry()),
+        ]
+        .into_iter()
+        .filter_map(|(role, net)| net.map(|n| (role, n)))
+        .collect()
+    }
+
     /// Posterior parameters.
     ///
     /// # Shapes

@@ -8,10 +8,14 @@
 //! The conv variant (images `[C, H, W]`, H and W divisible by 4):
 //! `[B,C,H,W] −conv4×4/2→ [B,c₁,H/2,W/2] −conv4×4/2→ [B,c₂,H/4,W/4] −flatten→ MLP → [B,2L]`, and the
 //! decoder mirrors it with transposed convolutions (`P·C` output channels).
+//!
+//! Both conv parts implement [`ConvGeometry`]: their receptive fields are read off these
+//! modules (`genzoo rf --model mnist_vae_conv`) and checked by backpropagation (`--probe`).
 
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::prelude::*;
+use genzoo_nn::receptive_field::{ConvGeometry, RfError, RfNet, modules};
 use genzoo_nn::{Activation, Mlp, MlpConfig};
 
 /// Kernel, stride and padding of the down/up-sampling convolutions: each halves (doubles) H, W.
@@ -49,6 +53,14 @@ impl Encoder {
             Encoder::Conv(c) => c.forward(x),
         }
     }
+
+    /// The convolutional part, if any.
+    pub fn conv_geometry(&self) -> Option<&dyn ConvGeometry> {
+        match self {
+            Encoder::Mlp(_) => None,
+            Encoder::Conv(c) => Some(c),
+        }
+    }
 }
 
 impl Decoder {
@@ -57,6 +69,14 @@ impl Decoder {
         match self {
             Decoder::Mlp(m) => m.forward(z),
             Decoder::Conv(c) => c.forward(z),
+        }
+    }
+
+    /// The convolutional part, if any.
+    pub fn conv_geometry(&self) -> Option<&dyn ConvGeometry> {
+        match self {
+            Decoder::Mlp(_) => None,
+            Decoder::Conv(c) => Some(c),
         }
     }
 }
@@ -181,10 +201,15 @@ impl ConvEncoder {
         let [b, _] = x.dims();
         let [c, h, w] = self.image;
         let x = x.reshape([b, c, h, w]); // [B, C, H, W]
-        let x = self.activation.apply(self.conv1.forward(x)); // [B, c1, H/2, W/2]
-        let x = self.activation.apply(self.conv2.forward(x)); // [B, c2, H/4, W/4]
+        let x = self.features(x); // [B, c2, H/4, W/4]
         let x = x.flatten::<2>(1, 3); // [B, c2·H/4·W/4]
         self.head.forward(x)
+    }
+
+    /// The convolutions: `[B, C, H, W]` → `[B, c2, H/4, W/4]`.
+    fn features(&self, x: Tensor<4>) -> Tensor<4> {
+        let x = self.activation.apply(self.conv1.forward(x)); // [B, c1, H/2, W/2]
+        self.activation.apply(self.conv2.forward(x)) // [B, c2, H/4, W/4]
     }
 }
 
@@ -194,8 +219,57 @@ impl ConvDecoder {
         let [c2, h4, w4] = self.folded;
         let x = self.activation.apply(self.head.forward(z)); // [B, c2·H/4·W/4]
         let x = x.reshape([b, c2, h4, w4]); // [B, c2, H/4, W/4]
-        let x = self.activation.apply(self.deconv1.forward(x)); // [B, c1, H/2, W/2]
-        let x = self.deconv2.forward(x); // [B, P·C, H, W]
+        let x = self.upsample(x); // [B, P·C, H, W]
         x.flatten::<2>(1, 3) // [B, P·C·H·W]
+    }
+
+    /// The transposed convolutions: `[B, c2, H/4, W/4]` → `[B, P·C, H, W]`.
+    fn upsample(&self, x: Tensor<4>) -> Tensor<4> {
+        let x = self.activation.apply(self.deconv1.forward(x)); // [B, c1, H/2, W/2]
+        self.deconv2.forward(x) // [B, P·C, H, W]
+    }
+}
+
+/// The encoder's convolutions, from the image to the `[c2, H/4, W/4]` map the head flattens
+/// (the head is fully connected: every latent sees the whole image).
+impl ConvGeometry for ConvEncoder {
+    fn rf_input(&self) -> [usize; 3] {
+        self.image
+    }
+
+    fn rf_net(&self) -> Result<RfNet, RfError> {
+        Ok(RfNet::chain(
+            "vae.encoder",
+            vec![
+                modules::conv2d("conv1", &self.conv1)?,
+                modules::conv2d("conv2", &self.conv2)?,
+            ],
+        ))
+    }
+
+    fn rf_forward(&self, x: Tensor<4>) -> Tensor<4> {
+        self.features(x)
+    }
+}
+
+/// The decoder's transposed convolutions, from the folded `[c2, H/4, W/4]` map to the output
+/// image (the head before them is fully connected).
+impl ConvGeometry for ConvDecoder {
+    fn rf_input(&self) -> [usize; 3] {
+        self.folded
+    }
+
+    fn rf_net(&self) -> Result<RfNet, RfError> {
+        Ok(RfNet::chain(
+            "vae.decoder",
+            vec![
+                modules::conv_transpose2d("deconv1", &self.deconv1),
+                modules::conv_transpose2d("deconv2", &self.deconv2),
+            ],
+        ))
+    }
+
+    fn rf_forward(&self, x: Tensor<4>) -> Tensor<4> {
+        self.upsample(x)
     }
 }

@@ -133,6 +133,11 @@ impl RfNet {
         &self.nodes
     }
 
+    /// The id of every node, in the order of [`nodes`](Self::nodes).
+    pub fn ids(&self) -> impl Iterator<Item = NodeId> + use<> {
+        (0..self.nodes.len()).map(NodeId)
+    }
+
     /// The node called `name`.
     pub fn find(&self, name: &str) -> Option<NodeId> {
         self.nodes.iter().position(|n| n.name == name).map(NodeId)
@@ -220,8 +225,16 @@ impl RfNet {
                     window,
                     output_padding,
                 } => [
-                    window.axes[0].resolve_transposed(inputs[0][0], output_padding[0], &node.name)?,
-                    window.axes[1].resolve_transposed(inputs[0][1], output_padding[1], &node.name)?,
+                    window.axes[0].resolve_transposed(
+                        inputs[0][0],
+                        output_padding[0],
+                        &node.name,
+                    )?,
+                    window.axes[1].resolve_transposed(
+                        inputs[0][1],
+                        output_padding[1],
+                        &node.name,
+                    )?,
                 ],
             };
             out.push(resolved);
