@@ -1,19 +1,22 @@
 //! Log-densities shared by the families, per example (summed over dimensions).
 //!
-//! - Bernoulli with logits ℓ: `log p(x) = Σ x·ℓ − softplus(ℓ)`, with the stable
-//!   `softplus(ℓ) = max(ℓ, 0) + log1p(exp(−|ℓ|))` (no overflow for large |ℓ|).
+//! - Bernoulli with logits ℓ: `log p(x) = Σ x·ℓ − softplus(ℓ)`, with
+//!   `softplus(ℓ) = −log σ(−ℓ)` through burn's log-sigmoid, which is stable for large |ℓ| and
+//!   has the exact derivative σ(ℓ) everywhere. (The textbook `max(ℓ, 0) + log1p(exp(−|ℓ|))`
+//!   is stable too, but autodiff gives it derivative 0 at exactly ℓ = 0, where relu and |·| have
+//!   kinks: a zero-initialised FVSBN then never moves the logits of pixels without context.)
 //! - Diagonal Gaussian: `log N(x; μ, e^{s}) = −½ Σ (log 2π + s + (x−μ)² e^{−s})`.
 //! - Standard normal: the Gaussian with μ = 0, s = 0.
 
 use burn::prelude::*;
-use burn::tensor::activation::relu;
+use burn::tensor::activation::log_sigmoid;
 
 /// `log 2π`.
 pub const LN_2PI: f64 = 1.837_877_066_409_345_5;
 
-/// Stable `log(1 + eˣ)` elementwise.
+/// Stable `log(1 + eˣ)` elementwise, with derivative σ(x) everywhere (also at 0).
 pub fn softplus<const D: usize>(x: Tensor<D>) -> Tensor<D> {
-    relu(x.clone()) + x.abs().neg().exp().log1p()
+    log_sigmoid(x.neg()).neg()
 }
 
 /// Bernoulli log-likelihood of `x ∈ {0,1}` under `logits`.

@@ -72,3 +72,31 @@ fn kl_matches_closed_form_and_is_zero_at_the_prior() {
     let expect = 0.5 * (1.0 + 4.0 - 1.0 - 4f64.ln());
     assert!((got - expect).abs() < 1e-5);
 }
+
+/// Regression: the gradient of log p(x) with respect to a logit is x − σ(ℓ), also at ℓ = 0
+/// exactly (a kinked softplus gave 0 there and froze zero-initialised FVSBN pixels).
+#[test]
+fn bernoulli_gradient_is_exact_at_zero_logits() {
+    let d = Device::flex().autodiff();
+    let logits = Tensor::<2>::from_data(TensorData::new(vec![0.0f32, 0.0, 2.0, -3.0], [1, 4]), &d)
+        .require_grad();
+    let x = Tensor::<2>::from_data(TensorData::new(vec![0.0f32, 1.0, 0.0, 1.0], [1, 4]), &d);
+    let grads = bernoulli_log_prob(x, logits.clone()).sum().backward();
+    let g = logits
+        .grad(&grads)
+        .unwrap()
+        .into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .unwrap();
+    let sig = |l: f32| 1.0 / (1.0 + (-l).exp());
+    let expect = [
+        0.0 - sig(0.0),
+        1.0 - sig(0.0),
+        0.0 - sig(2.0),
+        1.0 - sig(-3.0),
+    ];
+    for (a, b) in g.iter().zip(expect) {
+        assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+    }
+}
