@@ -515,3 +515,67 @@ fn data_mnist_test_split_when_available() {
     );
     assert!(sb.path().join("grid.png").is_file(), "no grid.png");
 }
+
+#[test]
+fn mnist_vae_pictures_when_available() {
+    let Some(dir) = std::env::var_os("GENZOO_MNIST_DIR") else {
+        eprintln!("SKIPPED mnist_vae_pictures_when_available: GENZOO_MNIST_DIR not set");
+        return;
+    };
+    let dir = dir.to_string_lossy().into_owned();
+    let sb = Sandbox::new();
+    let train = sb.genzoo(&[
+        "train",
+        "--preset",
+        "mnist_vae",
+        "--data-dir",
+        &dir,
+        "--set",
+        "model.latent=2",
+        "--set",
+        "trainer.steps=20",
+        "--set",
+        "trainer.log_every=10",
+        "--set",
+        "trainer.eval_every=20",
+        "--set",
+        "trainer.eval_examples=200",
+        "--set",
+        "trainer.sample_every=20",
+        "--set",
+        "trainer.checkpoint_every=20",
+    ]);
+    assert_ok(&train, "genzoo train --preset mnist_vae (latent 2)");
+    let out = sb.genzoo(&[
+        "sample",
+        "runs/mnist_vae",
+        "--data-dir",
+        &dir,
+        "-n",
+        "16",
+        "--out",
+        "s.png",
+        "--reconstructions",
+        "r.png",
+        "--manifold",
+        "m.png",
+        "--manifold-size",
+        "5",
+    ]);
+    assert_ok(&out, "genzoo sample with reconstructions and manifold");
+    for f in ["s.png", "r.png", "m.png", "runs/mnist_vae/curves.png"] {
+        assert!(sb.path().join(f).is_file(), "{f} not written");
+    }
+    let eval = sb.genzoo(&[
+        "eval",
+        "runs/mnist_vae",
+        "--data-dir",
+        &dir,
+        "--k",
+        "3",
+        "--examples",
+        "20",
+    ]);
+    assert_ok(&eval, "genzoo eval on MNIST");
+    assert!(stdout(&eval).contains("bits/dim"), "{}", stdout(&eval));
+}
