@@ -13,7 +13,7 @@ use burn::tensor::TensorData;
 use rand_chacha::ChaCha8Rng;
 
 use super::{
-    FvsbnConfig, Ordering, check_binary, check_width, log_prob_from_logits, nll_step,
+    FvsbnConfig, Ordering, check_binary, check_width, log_prob_from_logits, nll_metrics, nll_step,
     sample_sequential,
 };
 use crate::family::Optimizers;
@@ -81,12 +81,7 @@ impl Family for Fvsbn {
     }
 
     fn eval_step(&self, batch: &Batch, _cx: &mut StepCx) -> Result<Metrics, ModelError> {
-        let nll = self
-            .log_prob(batch.x.clone())?
-            .mean()
-            .neg()
-            .into_scalar::<f32>() as f64;
-        Ok(vec![("nll", nll)])
+        Ok(nll_metrics(self.log_prob(batch.x.clone())?))
     }
 }
 

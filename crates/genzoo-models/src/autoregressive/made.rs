@@ -22,8 +22,8 @@ use rand_chacha::ChaCha8Rng;
 
 use super::masks::{MadeMasks, made_masks};
 use super::{
-    MadeConfig, OrderKind, Ordering, check_binary, check_width, log_prob_from_logits, nll_step,
-    sample_sequential,
+    MadeConfig, OrderKind, Ordering, check_binary, check_width, log_prob_from_logits, nll_metrics,
+    nll_step, sample_sequential,
 };
 use crate::family::Optimizers;
 use crate::{Batch, DataSpec, ExactLikelihood, Family, Metrics, ModelError, Sample, StepCx};
@@ -142,7 +142,7 @@ impl Family for Made {
             batch.x.clone(),
             self.logits_with(batch.x.clone(), &self.masks(0)),
         );
-        Ok(vec![("nll", lp.mean().neg().into_scalar::<f32>() as f64)])
+        Ok(nll_metrics(lp))
     }
 }
 

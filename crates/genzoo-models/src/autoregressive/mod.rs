@@ -82,6 +82,11 @@ pub(crate) fn nll_step<M: Module>(
     )
 }
 
+/// Validation metrics from per-example log-likelihoods: the mean NLL in nats.
+pub(crate) fn nll_metrics(log_prob: Tensor<1>) -> Metrics {
+    vec![("nll", log_prob.mean().neg().into_scalar::<f32>() as f64)]
+}
+
 /// `log p(x)` from all-position logits.
 ///
 /// # Shapes

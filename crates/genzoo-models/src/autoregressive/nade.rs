@@ -19,7 +19,7 @@ use genzoo_nn::noise::uniform;
 use rand_chacha::ChaCha8Rng;
 
 use super::nade_grad::{NadeParams, nade_nll_grad};
-use super::{NadeConfig, Ordering, check_binary, check_width, log_prob_from_logits};
+use super::{NadeConfig, Ordering, check_binary, check_width, log_prob_from_logits, nll_metrics};
 use crate::family::Optimizers;
 use crate::{Batch, DataSpec, ExactLikelihood, Family, Metrics, ModelError, Sample, StepCx};
 
@@ -186,12 +186,7 @@ impl Family for Nade {
     }
 
     fn eval_step(&self, batch: &Batch, _cx: &mut StepCx) -> Result<Metrics, ModelError> {
-        let nll = self
-            .log_prob(batch.x.clone())?
-            .mean()
-            .neg()
-            .into_scalar::<f32>() as f64;
-        Ok(vec![("nll", nll)])
+        Ok(nll_metrics(self.log_prob(batch.x.clone())?))
     }
 }
 
