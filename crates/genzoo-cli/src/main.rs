@@ -3,6 +3,22 @@
 //! The only crate that knows every family and the only one using `anyhow`: library errors are
 //! typed; here they become messages and a non-zero exit status.
 
+/// `println!` that ignores a closed stdout (`genzoo info RUN | head`) instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `print!` that ignores a closed stdout, like [`out!`].
+macro_rules! out_nonl {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod args;
 mod commands;
 mod family;

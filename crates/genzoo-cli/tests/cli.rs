@@ -579,3 +579,20 @@ fn mnist_vae_pictures_when_available() {
     assert_ok(&eval, "genzoo eval on MNIST");
     assert!(stdout(&eval).contains("bits/dim"), "{}", stdout(&eval));
 }
+
+/// `genzoo … | head`: a reader that goes away early is not a panic.
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_genzoo"))
+        .args(["rf", "--preset", "inception_v3"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(out.status.code(), Some(101));
+}

@@ -41,7 +41,7 @@ pub fn run(args: DataArgs) -> Result<()> {
             .sum::<f64>()
             / n
     };
-    println!(
+    out!(
         "toy        {toy}: {} points, mean ({:.3}, {:.3})",
         points.len(),
         mean(0),
@@ -49,14 +49,14 @@ pub fn run(args: DataArgs) -> Result<()> {
     );
     match toy.oracle_nll() {
         Some(h) => {
-            println!("oracle NLL {h:.4} nats (the entropy: no model can beat it on average)")
+            out!("oracle NLL {h:.4} nats (the entropy: no model can beat it on average)")
         }
-        None => println!("oracle NLL not known in closed form"),
+        None => out!("oracle NLL not known in closed form"),
     }
     if let Some(out) = &args.out {
         let range = toy.plot_range();
         save_scatter(out, &points, range, TOY_PIXELS)?;
-        println!("scatter    {}", out.display());
+        out!("scatter    {}", out.display());
         let grid = density_grid(range, TOY_PIXELS);
         if toy.log_density(0.0, 0.0).is_some() {
             let density: Vec<f64> = grid
@@ -65,7 +65,7 @@ pub fn run(args: DataArgs) -> Result<()> {
                 .collect();
             let path = with_suffix(out, "-density");
             save_heatmap(&path, &density, TOY_PIXELS, TOY_PIXELS)?;
-            println!("density    {}", path.display());
+            out!("density    {}", path.display());
         }
     }
     Ok(())
@@ -85,7 +85,7 @@ fn mnist(args: &DataArgs) -> Result<()> {
     let all: Vec<usize> = (0..set.len()).collect();
     let values = to_array_rows(&set.images, &all, view, ViewRng::new(split, 0, 0));
     let mean = values.values.iter().map(|&v| v as f64).sum::<f64>() / values.values.len() as f64;
-    println!(
+    out!(
         "mnist      {} split from {}: {} images of {}x{}",
         split,
         dir.display(),
@@ -93,8 +93,8 @@ fn mnist(args: &DataArgs) -> Result<()> {
         set.images.rows,
         set.images.cols
     );
-    println!("view       {view}: mean value {mean:.4}");
-    println!("labels     {hist:?}");
+    out!("view       {view}: mean value {mean:.4}");
+    out!("labels     {hist:?}");
     if let Some(out) = &args.out {
         let n = args.count.min(set.len());
         let picture = values.slice(0, n);
@@ -104,7 +104,7 @@ fn mnist(args: &DataArgs) -> Result<()> {
             (n as f64).sqrt().ceil() as usize,
             GRID_PADDING,
         )?;
-        println!("grid       {}", out.display());
+        out!("grid       {}", out.display());
     }
     Ok(())
 }

@@ -101,8 +101,8 @@ impl WithModel for EvalJob<'_> {
                 &mut progress,
             )?;
             bar.finish_and_clear();
-            println!("ELBO       {:.3} nats  (-ELBO {:.3})", -r.nelbo, r.nelbo);
-            println!("IWAE k={k:<5} NLL {:.3} ± {:.3} nats", r.nll, r.nll_stderr);
+            out!("ELBO       {:.3} nats  (-ELBO {:.3})", -r.nelbo, r.nelbo);
+            out!("IWAE k={k:<5} NLL {:.3} ± {:.3} nats", r.nll, r.nll_stderr);
             json["k"] = k.into();
             json["nelbo"] = r.nelbo.into();
             json["nll_stderr"] = r.nll_stderr.into();
@@ -117,7 +117,7 @@ impl WithModel for EvalJob<'_> {
                 &mut progress,
             )?;
             bar.finish_and_clear();
-            println!("NLL        {:.3} ± {:.3} nats (exact)", r.nll, r.nll_stderr);
+            out!("NLL        {:.3} ± {:.3} nats (exact)", r.nll, r.nll_stderr);
             json["nll_stderr"] = r.nll_stderr.into();
             json["examples"] = r.n.into();
             (r.nll, "exact".to_string())
@@ -130,13 +130,13 @@ impl WithModel for EvalJob<'_> {
         let secs = started.elapsed().as_secs_f64();
         json["nll"] = nll.into();
         json["seconds"] = secs.into();
-        println!(
+        out!(
             "model      {} ({}), step {}, {weights} weights",
             cfg.model.family(),
             self.loaded.ckpt.display(),
             state.step
         );
-        println!(
+        out!(
             "data       {} split, {} examples of dimension {d}",
             self.split,
             data.len()
@@ -144,12 +144,12 @@ impl WithModel for EvalJob<'_> {
         match (self.splits.spec.kind, &self.splits.toy) {
             (DataKind::Binary, _) => {
                 let bpd = bits_per_dim(nll, d);
-                println!("bits/dim   {bpd:.4}");
+                out!("bits/dim   {bpd:.4}");
                 json["bits_per_dim"] = bpd.into();
             }
             (DataKind::Continuous, Some(toy)) => {
                 if let Some(oracle) = toy.oracle_nll() {
-                    println!(
+                    out!(
                         "oracle     {oracle:.4} nats (true entropy of {toy}); gap {:.4}",
                         nll - oracle
                     );
@@ -158,18 +158,18 @@ impl WithModel for EvalJob<'_> {
             }
             (DataKind::Continuous, None) => {
                 let bpd = bits_per_dim_8bit(nll, d);
-                println!("bits/dim   {bpd:.4} (8-bit data scaled to [0,1])");
+                out!("bits/dim   {bpd:.4} (8-bit data scaled to [0,1])");
                 json["bits_per_dim"] = bpd.into();
             }
         }
-        println!("time       {secs:.1} s");
+        out!("time       {secs:.1} s");
         let run_root = self.loaded.ckpt.parent().and_then(std::path::Path::parent);
         if let Some(root) = run_root {
             let path = root
                 .join("eval")
                 .join(format!("{}-{label}-step{}.json", self.split, state.step));
             genzoo_data::write_atomic(&path, serde_json::to_string_pretty(&json)?.as_bytes())?;
-            println!("written    {}", path.display());
+            out!("written    {}", path.display());
         }
         Ok(())
     }

@@ -13,33 +13,37 @@ pub fn run(args: InfoArgs) -> Result<()> {
     }
     let dir = checkpoint::resolve(&args.checkpoint, false)?;
     let state = checkpoint::read_state(&dir)?;
-    println!("checkpoint  {}", dir.display());
-    println!("family      {}", state.family);
-    println!(
+    out!("checkpoint  {}", dir.display());
+    out!("family      {}", state.family);
+    out!(
         "step        {}  (epoch {}, position {})",
-        state.step, state.cursor.0, state.cursor.1
+        state.step,
+        state.cursor.0,
+        state.cursor.1
     );
-    println!("seed        {}", state.seed);
-    println!("trained     {:.1} s", state.elapsed_secs);
+    out!("seed        {}", state.seed);
+    out!("trained     {:.1} s", state.elapsed_secs);
     if let Some(b) = &state.best {
-        println!(
+        out!(
             "best        {} = {:.4} at step {}",
-            b.metric, b.value, b.step
+            b.metric,
+            b.value,
+            b.step
         );
     }
     for (group, steps) in &state.optim_steps {
         let n = tensors::load(&dir.join(checkpoint::optim_file(group)))?.len();
-        println!("optimiser   {group}: Adam, {steps} updates, {n} moment tensors");
+        out!("optimiser   {group}: Adam, {steps} updates, {n} moment tensors");
     }
     match state.ema_updates {
-        Some(u) if dir.join(EMA_FILE).is_file() => println!("ema         {u} updates"),
-        _ => println!("ema         none"),
+        Some(u) if dir.join(EMA_FILE).is_file() => out!("ema         {u} updates"),
+        _ => out!("ema         none"),
     }
     let weights = tensors::load(&dir.join(MODEL_FILE))?;
     let total: usize = weights.iter().map(|t| t.values.len()).sum();
-    println!("parameters  {total} in {} tensors", weights.len());
+    out!("parameters  {total} in {} tensors", weights.len());
     for t in &weights {
-        println!("  {:<40} {:?}", t.name, t.shape);
+        out!("  {:<40} {:?}", t.name, t.shape);
     }
     Ok(())
 }

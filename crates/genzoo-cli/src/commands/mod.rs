@@ -31,7 +31,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Presets => {
             for (name, text) in crate::presets::PRESETS {
                 let first = text.lines().next().unwrap_or("").trim_start_matches("# ");
-                println!("{name:<16} {first}");
+                out!("{name:<16} {first}");
             }
             Ok(ExitCode::SUCCESS)
         }

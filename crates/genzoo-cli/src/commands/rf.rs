@@ -28,7 +28,7 @@ pub fn run(args: RfArgs) -> Result<()> {
     if let Some(name) = &args.preset {
         let preset = presets::find(name)?;
         let input = input.unwrap_or([preset.default_input; 2]);
-        println!("{}", preset.about);
+        out!("{}", preset.about);
         return print_net(&(preset.build)(), input);
     }
     if let Some(path) = &args.file {
@@ -88,7 +88,7 @@ pub fn run(args: RfArgs) -> Result<()> {
     if nets == 0 {
         bail!("no convolutional network in {}", names(&configs));
     }
-    println!("\n{}", table::LEGEND);
+    out!("\n{}", table::LEGEND);
     if failures > 0 {
         bail!("gradient probe: {failures} unit(s) disagree with the computed receptive field");
     }
@@ -118,9 +118,9 @@ fn parse_input(text: &str) -> Result<[usize; 2]> {
 /// The per-layer table of a net the recurrences describe.
 fn print_net(net: &RfNet, input: [usize; 2]) -> Result<()> {
     let report = analyse(net, input)?;
-    println!("{} at {}x{}", net.name, input[0], input[1]);
-    print!("{}", table::layers(net, &report));
-    println!("\n{}", table::LEGEND);
+    out!("{} at {}x{}", net.name, input[0], input[1]);
+    out_nonl!("{}", table::layers(net, &report));
+    out!("\n{}", table::LEGEND);
     Ok(())
 }
 
@@ -139,15 +139,16 @@ impl WithModel for RfJob<'_> {
         for (role, net) in &nets {
             let [c, h, w] = net.rf_input();
             let geometry = net.rf_net()?;
-            println!(
+            out!(
                 "\n{} · {role} ({}): input {c}x{h}x{w}",
-                self.label, geometry.name
+                self.label,
+                geometry.name
             );
             match analyse(&geometry, [h, w]) {
-                Ok(report) => print!("{}", table::layers(&geometry, &report)),
+                Ok(report) => out_nonl!("{}", table::layers(&geometry, &report)),
                 Err(RfError::Transposed { .. }) => {
-                    println!("up-sampling: input units each output unit depends on (exact)");
-                    print!(
+                    out!("up-sampling: input units each output unit depends on (exact)");
+                    out_nonl!(
                         "{}",
                         table::supports(&geometry, &support_rows(&geometry, [h, w])?)
                     );
@@ -191,24 +192,24 @@ fn run_probe(net: &dyn ConvGeometry, config: &ProbeConfig, device: &Device) -> R
     let units = probe_units([last[0].output, last[1].output], PROBE_ALL_UNITS);
     let report = probe(net, &units, config, device)?;
     let [c, h, w] = report.input;
-    println!(
+    out!(
         "gradient probe: {} units of the {}x{} output, {} Gaussian inputs {c}x{h}x{w}",
         report.units.len(),
         report.output[0],
         report.output[1],
         config.batch
     );
-    print!("{}", table::probe(&report));
+    out_nonl!("{}", table::probe(&report));
     let bad = report.units.iter().filter(|u| !u.agrees()).count();
     let agree = report.units.len() - bad;
     if report.units.iter().any(|u| u.analytic.is_some()) {
         let interior = report.units.iter().filter(|u| u.interior()).count();
-        println!(
+        out!(
             "{agree}/{} units agree ({interior} unclipped, measured extent = rf)",
             report.units.len()
         );
     } else {
-        println!(
+        out!(
             "{agree}/{} units agree with the exact support",
             report.units.len()
         );
