@@ -174,3 +174,31 @@ impl ModuleVisitor for Toucher {
 pub fn materialize<M: Module>(module: &M) {
     module.visit(&mut Toucher);
 }
+
+/// Replace every float parameter by `U(−b, b)` draws from `rng_seed` alone, with
+/// `b = 1/√fan_in` (fan-in: the first axis of a burn `Linear` weight `[in, out]`, the product of
+/// the trailing axes of a conv weight `[out, in, k, k]`, the length of a bias).
+///
+/// burn draws initial weights from one process-wide generator, so models built at the same
+/// time on several threads (parallel tests) get interleaved draws; this gives every parameter
+/// values that depend only on the seed and the parameter's path and shape.
+pub fn deterministic_init<M: Module>(module: M, rng_seed: u64) -> Result<M, NnError> {
+    use rand::{Rng, SeedableRng};
+    let mut params = named_params(&module)?;
+    for (i, t) in params.iter_mut().enumerate() {
+        let fan_in = match t.shape.as_slice() {
+            [n] => *n,
+            [fan_in, _] => *fan_in,
+            [_, rest @ ..] => rest.iter().product(),
+            [] => 1,
+        };
+        let bound = 1.0 / (fan_in.max(1) as f32).sqrt();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(
+            rng_seed ^ (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        );
+        t.values
+            .iter_mut()
+            .for_each(|v| *v = rng.random_range(-bound..bound));
+    }
+    load_named(module, &params)
+}

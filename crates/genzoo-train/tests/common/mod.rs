@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 use burn::prelude::*;
 use genzoo_models::ModelConfig;
 use genzoo_models::vae::Vae;
-use genzoo_nn::materialize;
+use genzoo_nn::deterministic_init;
 use genzoo_train::data::Splits;
 use genzoo_train::report::Silent;
 use genzoo_train::run::RunDir;
@@ -58,9 +58,8 @@ pub fn vae(config: &TrainConfig, splits: &Splits) -> Vae {
     let ModelConfig::Vae(c) = &config.model else {
         panic!("the test configs are VAEs")
     };
-    let m = c.init(&splits.spec, &d).unwrap();
-    materialize(&m);
-    m
+    // Parallel tests share burn's global generator: fix the weights by seed alone.
+    deterministic_init(c.init(&splits.spec, &d).unwrap(), config.seed).unwrap()
 }
 
 /// Train `config` in `root` (resuming when asked) and return how it ended.
