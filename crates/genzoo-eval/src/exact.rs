@@ -4,6 +4,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 use genzoo_data::Array;
 use genzoo_models::ExactLikelihood;
+use genzoo_nn::host::to_vec;
 
 use crate::EvalError;
 
@@ -57,12 +58,8 @@ pub fn exact_nll<M: ExactLikelihood + ?Sized>(
             TensorData::new(data.slice(start, end).values, [end - start, d]),
             device,
         ); // [b, D]
-        let lp = model
-            .log_prob(x)?
-            .into_data()
-            .convert::<f32>()
-            .try_into_vec::<f32>()
-            .map_err(|e| EvalError::Data(format!("{e:?}")))?;
+        let lp = to_vec(model.log_prob(x)?, "log-likelihoods")
+            .map_err(|e| EvalError::Data(e.to_string()))?;
         for (i, l) in lp.into_iter().enumerate() {
             if !l.is_finite() {
                 return Err(EvalError::NotFinite(start + i));

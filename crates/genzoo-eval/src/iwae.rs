@@ -11,6 +11,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 use genzoo_data::Array;
 use genzoo_models::LatentVariable;
+use genzoo_nn::host::to_vec;
 use rand_chacha::ChaCha8Rng;
 
 use crate::EvalError;
@@ -80,11 +81,7 @@ pub fn iwae<M: LatentVariable + ?Sized>(
         while done < k {
             let kc = samples_per_chunk.min(k - done);
             let lw = model.log_weights(x.clone(), kc, rng)?; // [b, kc]
-            let lw = lw
-                .into_data()
-                .convert::<f32>()
-                .try_into_vec::<f32>()
-                .map_err(|e| EvalError::Data(format!("{e:?}")))?;
+            let lw = to_vec(lw, "log weights").map_err(|e| EvalError::Data(e.to_string()))?;
             for (i, row) in lw.chunks(kc).enumerate() {
                 for &v in row {
                     acc[i].push(v as f64);

@@ -69,14 +69,7 @@ impl Ema {
             .collect();
         let mut out = Vec::with_capacity(self.shadow.len());
         for (name, t) in &self.shadow {
-            let values = t
-                .to_data()
-                .convert::<f32>()
-                .try_into_vec::<f32>()
-                .map_err(|e| NnError::Data {
-                    name: name.clone(),
-                    detail: format!("{e:?}"),
-                })?;
+            let values = crate::host::to_vec(t.clone(), name)?;
             let shape = shapes
                 .get(name)
                 .cloned()

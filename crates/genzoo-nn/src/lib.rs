@@ -12,6 +12,7 @@
 
 pub mod ema;
 pub mod error;
+pub mod host;
 pub mod mlp;
 pub mod noise;
 pub mod optim;

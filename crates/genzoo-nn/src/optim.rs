@@ -166,14 +166,7 @@ impl Adam {
         for (path, mo) in &self.moments {
             for (suffix, t) in [("m", &mo.m), ("v", &mo.v)] {
                 let name = format!("{path}.{suffix}");
-                let values = t
-                    .to_data()
-                    .convert::<f32>()
-                    .try_into_vec::<f32>()
-                    .map_err(|e| NnError::Data {
-                        name: name.clone(),
-                        detail: format!("{e:?}"),
-                    })?;
+                let values = crate::host::to_vec(t.clone(), &name)?;
                 out.push(NamedTensor {
                     name,
                     shape: vec![values.len()],

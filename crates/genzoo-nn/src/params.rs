@@ -59,16 +59,13 @@ impl ModuleVisitor for Collector {
         let name = self.path.current();
         let tensor = param.val();
         let shape = tensor.dims().to_vec();
-        match tensor.into_data().convert::<f32>().try_into_vec::<f32>() {
+        match crate::host::to_vec(tensor, &name) {
             Ok(values) => self.out.push(NamedTensor {
                 name,
                 shape,
                 values,
             }),
-            Err(e) => self.errors.push(NnError::Data {
-                name,
-                detail: format!("{e:?}"),
-            }),
+            Err(e) => self.errors.push(e),
         }
     }
 }

@@ -493,10 +493,7 @@ fn to_unit_range(mut a: Array, splits: &Splits) -> Array {
 
 /// A tensor's values on the host.
 pub fn tensor_values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, TrainError> {
-    t.into_data()
-        .convert::<f32>()
-        .try_into_vec::<f32>()
-        .map_err(|e| TrainError::Config(format!("reading a tensor back: {e:?}")))
+    Ok(genzoo_nn::host::to_vec(t, "model output")?)
 }
 
 /// Load the weights of checkpoint `dir` into `model` (the EMA shadow when `ema` and present).

@@ -99,8 +99,6 @@ impl Sample for Fvsbn {
         rng: &mut ChaCha8Rng,
         device: &Device,
     ) -> Result<Tensor<2>, ModelError> {
-        Ok(sample_sequential(n, &self.ordering, rng, device, |x| {
-            self.logits(x)
-        }))
+        sample_sequential(n, &self.ordering, rng, device, |x| self.logits(x))
     }
 }

@@ -162,12 +162,8 @@ impl Sample for Made {
         device: &Device,
     ) -> Result<Tensor<2>, ModelError> {
         let masks = self.masks(0);
-        Ok(sample_sequential(
-            count,
-            &masks.ordering,
-            rng,
-            device,
-            |x| self.logits_with(x, &masks),
-        ))
+        sample_sequential(count, &masks.ordering, rng, device, |x| {
+            self.logits_with(x, &masks)
+        })
     }
 }

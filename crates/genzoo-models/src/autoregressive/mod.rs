@@ -103,19 +103,17 @@ pub(crate) fn sample_sequential(
     rng: &mut ChaCha8Rng,
     device: &Device,
     logits: impl Fn(Tensor<2>) -> Tensor<2>,
-) -> Tensor<2> {
+) -> Result<Tensor<2>, ModelError> {
     let n = ordering.len();
     let mut x = vec![0.0f32; count * n];
     for &d in ordering.order() {
         let xt = Tensor::<2>::from_data(TensorData::new(x.clone(), [count, n]), device); // [B, n]
         let p = sigmoid(logits(xt).narrow(1, d, 1)); // [B, 1]
         let u = uniform([count, 1], rng, device);
-        let bits = u.lower(p).float().into_data().convert::<f32>();
-        if let Ok(bits) = bits.try_into_vec::<f32>() {
-            for (b, v) in bits.into_iter().enumerate() {
-                x[b * n + d] = v;
-            }
+        let bits = genzoo_nn::host::to_vec(u.lower(p).float(), "sampled bits")?;
+        for (b, v) in bits.into_iter().enumerate() {
+            x[b * n + d] = v;
         }
     }
-    Tensor::from_data(TensorData::new(x, [count, n]), device)
+    Ok(Tensor::from_data(TensorData::new(x, [count, n]), device))
 }

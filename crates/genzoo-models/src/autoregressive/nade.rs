@@ -28,10 +28,7 @@ const INIT_SCALE: f64 = 1.0;
 
 /// A tensor's values on the host.
 fn host_values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, ModelError> {
-    t.into_data()
-        .convert::<f32>()
-        .try_into_vec::<f32>()
-        .map_err(|e| ModelError::DataMismatch(format!("reading NADE tensors: {e:?}")))
+    Ok(genzoo_nn::host::to_vec(t, "NADE parameters")?)
 }
 
 /// A built NADE.
