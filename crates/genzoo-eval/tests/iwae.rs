@@ -123,7 +123,10 @@ fn iwae_with_k1_equals_the_elbo_in_expectation() {
                 lr: 0.0,
                 step: 0,
             };
-            model.eval_step(&Batch { x: xt.clone() }, &mut cx).unwrap()[0].1
+            model
+                .eval_step(&Batch::unlabelled(xt.clone()), &mut cx)
+                .unwrap()[0]
+                .1
         })
         .collect();
     let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;

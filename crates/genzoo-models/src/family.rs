@@ -55,6 +55,16 @@ impl DataSpec {
 pub struct Batch {
     /// Examples, one per row.
     pub x: Tensor<2>,
+    /// Class labels `[B]` when the data has them (MNIST digits); `None` for toys. Generative
+    /// families ignore them; classifiers and conditional models use them.
+    pub y: Option<Tensor<1, Int>>,
+}
+
+impl Batch {
+    /// A batch without labels.
+    pub fn unlabelled(x: Tensor<2>) -> Self {
+        Batch { x, y: None }
+    }
 }
 
 /// Per-step context the trainer hands a family.

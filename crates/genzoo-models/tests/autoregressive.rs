@@ -402,7 +402,7 @@ fn models_learn_a_long_range_copy_to_its_entropy() {
                 step,
             };
             m = m
-                .train_step(&Batch { x: x.clone() }, &mut optim, &mut cx)
+                .train_step(&Batch::unlabelled(x.clone()), &mut optim, &mut cx)
                 .unwrap()
                 .0;
         }

@@ -55,7 +55,7 @@ fn train(arch: VaeArch) -> (f64, f64) {
             step,
         };
         let (m, metrics) = model
-            .train_step(&Batch { x: x.clone() }, &mut optim, &mut cx)
+            .train_step(&Batch::unlabelled(x.clone()), &mut optim, &mut cx)
             .unwrap();
         model = m;
         if step == 0 {

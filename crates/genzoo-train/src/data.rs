@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use genzoo_data::mnist::MNIST_SIDE;
+use genzoo_data::mnist::{MNIST_CLASSES, MNIST_SIDE};
 use genzoo_data::{
     Array, ImageView, Images, Split, Toy, ViewRng, load_mnist, rng_for, to_array, to_array_rows,
 };
@@ -85,6 +85,21 @@ pub struct Splits {
     pub toy: Option<Toy>,
     /// The image view, when the data is images (to map values back to pixels).
     pub view: Option<ImageView>,
+    /// Class labels of each split, when the data has them.
+    pub labels: Option<SplitLabels>,
+}
+
+/// Class labels, parallel to the examples of each split.
+#[derive(Clone, Debug, Default)]
+pub struct SplitLabels {
+    /// Labels of the training examples.
+    pub train: Vec<u8>,
+    /// Labels of the validation examples.
+    pub valid: Vec<u8>,
+    /// Labels of the test examples.
+    pub test: Vec<u8>,
+    /// Number of classes.
+    pub classes: usize,
 }
 
 /// The shape and kind of one example of the data a config names, without loading it.
@@ -130,6 +145,7 @@ pub fn load(config: &DataConfig, seed: u64) -> Result<Splits, TrainError> {
                 test: DataSource::Array(draw(2, t.eval_size)),
                 toy: Some(toy),
                 view: None,
+                labels: None,
             })
         }
         DataConfig::Mnist(m) => {
@@ -159,8 +175,15 @@ pub fn load(config: &DataConfig, seed: u64) -> Result<Splits, TrainError> {
                     DataSource::Array(to_array(&images, view, ViewRng::new(split, seed, 0)))
                 }
             };
+            let labels = SplitLabels {
+                train: mnist.train.labels,
+                valid: mnist.valid.labels,
+                test: mnist.test.labels,
+                classes: MNIST_CLASSES,
+            };
             Ok(Splits {
                 spec,
+                labels: Some(labels),
                 train: source(mnist.train.images, Split::Train),
                 valid: source(mnist.valid.images, Split::Valid),
                 test: source(mnist.test.images, Split::Test),

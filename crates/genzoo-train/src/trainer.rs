@@ -270,7 +270,15 @@ impl<'a> Trainer<'a> {
                 lr,
                 step: p.step,
             };
-            let (model, metrics) = p.model.train_step(&Batch { x }, &mut p.optims, &mut cx)?;
+            let y = self.splits.labels.as_ref().map(|l| {
+                label_tensor(
+                    &idx.iter().map(|&i| l.train[i]).collect::<Vec<_>>(),
+                    &self.device,
+                )
+            });
+            let (model, metrics) = p
+                .model
+                .train_step(&Batch { x, y }, &mut p.optims, &mut cx)?;
             if let Some((name, _)) = metrics.iter().find(|(_, v)| !v.is_finite()) {
                 let last = checkpoint::list(&self.run.ckpt())?.last().copied();
                 let where_ =
@@ -362,10 +370,12 @@ impl<'a> Trainer<'a> {
     fn evaluate<M: Family>(&self, p: &Progress<M>) -> Result<Metrics, TrainError> {
         let model = self.eval_model(p)?;
         let data = self.splits.valid.head(self.config.trainer.eval_examples);
+        let labels = self.splits.labels.as_ref().map(|l| &l.valid[..data.len()]);
         let mut rng = rng_for(self.config.seed, STREAM_EVAL, p.step);
         eval_array(
             &model,
             &data,
+            labels,
             self.config.trainer.batch_size,
             &mut rng,
             p.step,
@@ -434,10 +444,18 @@ impl<'a> Trainer<'a> {
     }
 }
 
-/// Average `eval_step` metrics over `data` in batches (weighted by batch size).
+/// Class labels as an integer tensor `[B]`.
+pub fn label_tensor(labels: &[u8], device: &Device) -> Tensor<1, Int> {
+    let values: Vec<i64> = labels.iter().map(|&l| i64::from(l)).collect();
+    Tensor::<1, Int>::from_data(TensorData::new(values, [labels.len()]), device)
+}
+
+/// Average `eval_step` metrics over `data` (with its labels, when known) in batches, weighted
+/// by batch size.
 pub fn eval_array<M: Family>(
     model: &M,
     data: &Array,
+    labels: Option<&[u8]>,
     batch_size: usize,
     rng: &mut rand_chacha::ChaCha8Rng,
     step: u64,
@@ -451,7 +469,8 @@ pub fn eval_array<M: Family>(
         let rows = data.slice(start, end);
         let x = Tensor::<2>::from_data(TensorData::new(rows.values, [end - start, d]), device); // [b, D]
         let mut cx = StepCx { rng, lr: 0.0, step };
-        let m = model.eval_step(&Batch { x }, &mut cx)?;
+        let y = labels.map(|l| label_tensor(&l[start..end], device));
+        let m = model.eval_step(&Batch { x, y }, &mut cx)?;
         mean.add(&m, (end - start) as f64);
         start = end;
     }

@@ -99,6 +99,7 @@ fn resume_is_bit_exact_across_epochs_with_dynamic_binarisation() {
         test: source(Split::Test),
         toy: None,
         view: Some(ImageView::BinaryDynamic),
+        labels: None,
     };
     check_resume(TOY, &splits, &["optim.decay=\"constant\""]);
 }

@@ -138,6 +138,7 @@ fn load_for_pictures(config: &genzoo_train::TrainConfig, needs_data: bool) -> Re
         valid: empty(),
         test: empty(),
         toy: None,
+        labels: None,
         view: match &config.data {
             genzoo_train::config::DataConfig::Mnist(m) => m.view.parse().ok(),
             genzoo_train::config::DataConfig::Toy(_) => None,
