@@ -5,7 +5,9 @@ use anyhow::Result;
 use burn::prelude::*;
 use genzoo_models::autoregressive::{Fvsbn, Made, Nade};
 use genzoo_models::vae::Vae;
-use genzoo_models::{DataSpec, ExactLikelihood, Family, LatentVariable, ModelConfig, Sample};
+use genzoo_models::{
+    Classify, DataSpec, ExactLikelihood, Family, LatentVariable, ModelConfig, Sample,
+};
 use genzoo_nn::receptive_field::ConvGeometry;
 
 /// A family as the CLI drives it: trainable, samplable, and measured either exactly or through
@@ -17,6 +19,10 @@ pub trait Zoo: Family + Sample {
     }
     /// The exact log-likelihood, if the family has one.
     fn exact(&self) -> Option<&dyn ExactLikelihood> {
+        None
+    }
+    /// The classifier view (features for FID/KID, class scores), if the family is one.
+    fn classify(&self) -> Option<&dyn Classify> {
         None
     }
     /// The convolutional networks inside, by role, for `genzoo rf`.

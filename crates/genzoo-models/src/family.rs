@@ -132,6 +132,21 @@ pub trait ExactLikelihood {
     fn log_prob(&self, x: Tensor<2>) -> Result<Tensor<1>, ModelError>;
 }
 
+/// A classifier: class logits and the penultimate features they are computed from. The
+/// sample-quality metrics (FID, KID, precision/recall, classifier scores) read images through
+/// a trained classifier of this kind.
+pub trait Classify {
+    /// Number of classes.
+    fn num_classes(&self) -> usize;
+    /// Width of the penultimate feature vector.
+    fn feature_dim(&self) -> usize;
+    /// Penultimate features and logits of a batch.
+    ///
+    /// # Shapes
+    /// `x: [B, D]` (flattened examples) → (`[B, F]`, `[B, C]`).
+    fn features_and_logits(&self, x: Tensor<2>) -> Result<(Tensor<2>, Tensor<2>), ModelError>;
+}
+
 /// A latent-variable model p(x) = ∫ p(x|z) p(z) dz with a proposal q(z|x).
 pub trait LatentVariable {
     /// Latent width.

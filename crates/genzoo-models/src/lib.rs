@@ -16,7 +16,7 @@ pub mod vae;
 
 pub use error::ModelError;
 pub use family::{
-    Batch, DataKind, DataSpec, ExactLikelihood, Family, LatentVariable, Metrics, Optimizers,
-    Sample, StepCx,
+    Batch, Classify, DataKind, DataSpec, ExactLikelihood, Family, LatentVariable, Metrics,
+    Optimizers, Sample, StepCx,
 };
 pub use registry::{FAMILIES, ModelConfig};
