@@ -28,9 +28,16 @@ pub enum Command {
     Data(DataArgs),
     /// List the built-in config presets.
     Presets,
+    /// One table of every run's measured numbers (likelihood, sample quality, speed, time).
+    Scoreboard(ScoreboardArgs),
     /// Receptive fields per layer: a built-in architecture, a TOML description, or genzoo's
     /// own conv nets (with a gradient check).
     Rf(RfArgs),
+    /// Parameters and multiply-adds of an EfficientNet (a preset B0..B7 or a compound
+    /// coefficient φ), per layer if asked, beside the reference figures.
+    Efficientnet(EfficientNetArgs),
+    /// Rosenblatt's perceptron on a 2D set off the origin: accuracy with and without the bias.
+    Perceptron(PerceptronArgs),
 }
 
 /// Options shared by commands that run a model.
@@ -104,6 +111,27 @@ pub struct SampleArgs {
     /// Points per side of the latent-manifold grid.
     #[arg(long, default_value_t = 20)]
     pub manifold_size: usize,
+    /// Diffusion models: the sampler (default: the run's `model.sampler`): `ddpm` (σ² = β_t,
+    /// T steps), `ddpm-tilde` (σ² = β̃_t, T steps) or `ddim`.
+    #[arg(long)]
+    pub sampler: Option<String>,
+    /// Diffusion models: DDIM steps S.
+    #[arg(long)]
+    pub steps: Option<usize>,
+    /// Diffusion models: DDIM's η in [0, 1] (0: deterministic).
+    #[arg(long)]
+    pub eta: Option<f64>,
+    /// Diffusion models: DDIM timestep spacing, `uniform` or `quad`.
+    #[arg(long)]
+    pub skip: Option<String>,
+    /// Diffusion models: instead of sampling, DDIM-invert this many test images over --steps
+    /// steps and reconstruct them; prints the reconstruction PSNR and writes a picture (rows:
+    /// data, latents, reconstructions) to --out.
+    #[arg(long)]
+    pub invert: Option<usize>,
+    /// Diffusion models: fixed-point refinements per inversion step (0: the usual inversion).
+    #[arg(long, default_value_t = 0)]
+    pub invert_refine: usize,
     /// MNIST directory when the run's data.dir has moved.
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
@@ -143,6 +171,17 @@ pub struct EvalArgs {
     pub data_dir: Option<PathBuf>,
     #[command(flatten)]
     pub device: DeviceArgs,
+}
+
+/// `genzoo scoreboard`.
+#[derive(Args, Debug)]
+pub struct ScoreboardArgs {
+    /// Parent directory of run directories.
+    #[arg(long, default_value = "runs")]
+    pub runs: PathBuf,
+    /// Write the Markdown table here instead of printing it.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// `genzoo info`.
@@ -205,4 +244,53 @@ pub struct RfArgs {
     pub probe_batch: usize,
     #[command(flatten)]
     pub device: DeviceArgs,
+}
+
+/// `genzoo efficientnet`.
+#[derive(Args, Debug)]
+pub struct EfficientNetArgs {
+    /// A published model: b0 ... b7 (default b0).
+    #[arg(long, conflicts_with = "phi")]
+    pub preset: Option<String>,
+    /// Compound coefficient φ: width 1.1^φ, depth 1.2^φ, resolution 224·1.15^φ.
+    #[arg(long, allow_hyphen_values = true)]
+    pub phi: Option<f64>,
+    /// Output classes.
+    #[arg(long, default_value_t = 1000)]
+    pub classes: usize,
+    /// Input channels.
+    #[arg(long, default_value_t = 3)]
+    pub in_channels: usize,
+    /// Input side, overriding the preset's or φ's.
+    #[arg(long)]
+    pub resolution: Option<usize>,
+    /// Stride of the stem convolution.
+    #[arg(long, default_value_t = 2)]
+    pub stem_stride: usize,
+    /// Build the SE and final linear layers without biases.
+    #[arg(long)]
+    pub no_bias: bool,
+    /// List every layer.
+    #[arg(long)]
+    pub layers: bool,
+    /// A table of B0..B7 against the reference parameter counts and the paper's FLOPs.
+    #[arg(long, conflicts_with_all = ["preset", "phi", "layers"])]
+    pub all: bool,
+}
+
+/// `genzoo perceptron`.
+#[derive(Args, Debug)]
+pub struct PerceptronArgs {
+    /// Train without the bias (every decision line passes through the origin).
+    #[arg(long)]
+    pub no_bias: bool,
+    /// Points per class.
+    #[arg(long, default_value_t = 100)]
+    pub points: usize,
+    /// Seed of the points.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Most passes over the data.
+    #[arg(long, default_value_t = 1000)]
+    pub epochs: usize,
 }

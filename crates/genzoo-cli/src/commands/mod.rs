@@ -1,10 +1,14 @@
 //! One module per subcommand.
 
 mod data;
+mod efficientnet;
 mod eval;
 mod info;
+mod perceptron;
 mod rf;
 mod sample;
+mod sample_diffusion;
+mod scoreboard;
 mod setup;
 mod train;
 
@@ -28,6 +32,9 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Info(a) => info::run(a).map(|_| ExitCode::SUCCESS),
         Command::Data(a) => data::run(a).map(|_| ExitCode::SUCCESS),
         Command::Rf(a) => rf::run(a).map(|_| ExitCode::SUCCESS),
+        Command::Efficientnet(a) => efficientnet::run(a).map(|_| ExitCode::SUCCESS),
+        Command::Perceptron(a) => perceptron::run(a).map(|_| ExitCode::SUCCESS),
+        Command::Scoreboard(a) => scoreboard::run(a).map(|_| ExitCode::SUCCESS),
         Command::Presets => {
             for (name, text) in crate::presets::PRESETS {
                 let first = text.lines().next().unwrap_or("").trim_start_matches("# ");

@@ -1,0 +1,257 @@
+//! `genzoo scoreboard`: one table of every run's measured numbers.
+//!
+//! Reads `runs/<name>/config.toml` and the JSON files `genzoo eval` writes into
+//! `runs/<name>/eval/`, and prints (or writes) a Markdown table with one row per run:
+//! likelihood in nats and bits/dim, sample quality (FID, KID), sampling speed, training time.
+//! Every number comes from a file a command wrote; a cell no command has measured is "—".
+//!
+//! An eval file counts for the columns whose keys it holds: `nll` (+ `bits_per_dim`,
+//! `oracle_nll`, `k`), `fid` (+ `kid`/`kid_mean`, `samples`), `samples_per_second`,
+//! `accuracy`. Where several files hold a key, the newest (by modification time) wins, so the
+//! table shows the last measurement.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use serde_json::Value;
+
+use crate::args::ScoreboardArgs;
+
+/// One run's row.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Row {
+    /// Run directory name.
+    pub run: String,
+    /// Family as the config names it.
+    pub family: String,
+    /// Data description: a toy's name or `mnist/<view>`.
+    pub data: String,
+    /// Newest likelihood file's values.
+    pub nll: Option<f64>,
+    /// How the NLL was measured: `exact` or `IWAE-k`.
+    pub nll_kind: Option<String>,
+    /// Bits per dimension of the same file.
+    pub bits_per_dim: Option<f64>,
+    /// The true entropy of a toy, when known.
+    pub oracle: Option<f64>,
+    /// Fréchet distance in the feature net's space.
+    pub fid: Option<f64>,
+    /// Kernel inception distance (mean over subsets).
+    pub kid: Option<f64>,
+    /// Samples drawn per second.
+    pub samples_per_second: Option<f64>,
+    /// Test accuracy of a classifier.
+    pub accuracy: Option<f64>,
+    /// Wall-clock training time of the evaluated checkpoint, seconds.
+    pub training_seconds: Option<f64>,
+}
+
+/// Print or write the scoreboard.
+pub fn run(args: ScoreboardArgs) -> Result<()> {
+    let rows = collect(&args.runs)?;
+    if rows.is_empty() {
+        bail!(
+            "no runs with a config.toml under {}; train one with `genzoo train`",
+            args.runs.display()
+        );
+    }
+    let table = render(&rows);
+    match &args.out {
+        Some(path) => {
+            genzoo_data::write_atomic(path, table.as_bytes())
+                .with_context(|| format!("writing {}", path.display()))?;
+            out!("written {} ({} runs)", path.display(), rows.len());
+        }
+        None => out_nonl!("{table}"),
+    }
+    Ok(())
+}
+
+/// A row for every run directory under `runs` that holds a `config.toml`, sorted by name.
+pub fn collect(runs: &Path) -> Result<Vec<Row>> {
+    let entries = std::fs::read_dir(runs)
+        .with_context(|| format!("reading the runs directory {}", runs.display()))?;
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("config.toml").is_file())
+        .collect();
+    dirs.sort();
+    dirs.iter().map(|d| row(d)).collect()
+}
+
+/// The row of one run directory.
+fn row(dir: &Path) -> Result<Row> {
+    let config_path = dir.join("config.toml");
+    let text = std::fs::read_to_string(&config_path)
+        .with_context(|| format!("reading {}", config_path.display()))?;
+    let config: toml::Table =
+        toml::from_str(&text).with_context(|| format!("parsing {}", config_path.display()))?;
+    let field = |table: &str, key: &str| {
+        config
+            .get(table)
+            .and_then(|t| t.get(key))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let data = match field("data", "source").as_deref() {
+        Some("mnist") => format!(
+            "mnist/{}",
+            field("data", "view").unwrap_or_else(|| "?".into())
+        ),
+        _ => field("data", "toy").unwrap_or_else(|| "?".into()),
+    };
+    let mut row = Row {
+        run: dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        family: field("model", "family").unwrap_or_else(|| "?".into()),
+        data,
+        ..Row::default()
+    };
+    for value in eval_files(&dir.join("eval"))? {
+        merge(&mut row, &value);
+    }
+    Ok(row)
+}
+
+/// Every JSON object in `dir`, oldest first (a missing directory holds none).
+fn eval_files(dir: &Path) -> Result<Vec<Value>> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter_map(|p| {
+            let t = std::fs::metadata(&p).and_then(|m| m.modified()).ok()?;
+            Some((t, p))
+        })
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|(_, p)| {
+            let text =
+                std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
+            serde_json::from_str(&text).with_context(|| format!("parsing {}", p.display()))
+        })
+        .collect()
+}
+
+/// Fold one eval file into the row; later files overwrite the keys they hold.
+pub fn merge(row: &mut Row, v: &Value) {
+    let num = |k: &str| v.get(k).and_then(Value::as_f64);
+    if let Some(nll) = num("nll") {
+        row.nll = Some(nll);
+        row.bits_per_dim = num("bits_per_dim");
+        row.oracle = num("oracle_nll");
+        row.nll_kind = Some(match v.get("k").and_then(Value::as_u64) {
+            Some(k) => format!("IWAE-{k}"),
+            None => "exact".into(),
+        });
+    }
+    if let Some(fid) = num("fid") {
+        row.fid = Some(fid);
+        row.kid = num("kid_mean").or_else(|| num("kid"));
+    }
+    if let Some(s) = num("samples_per_second") {
+        row.samples_per_second = Some(s);
+    }
+    if let Some(a) = num("accuracy") {
+        row.accuracy = Some(a);
+    }
+    if let Some(t) = num("training_seconds") {
+        row.training_seconds = Some(t);
+    }
+}
+
+/// A Markdown table of the rows.
+pub fn render(rows: &[Row]) -> String {
+    let cell =
+        |v: Option<f64>, digits: usize| v.map_or("—".to_string(), |v| format!("{v:.digits$}"));
+    let mut s = String::from(
+        "| run | family | data | NLL (nats) | measured by | bits/dim | oracle | FID | KID | accuracy | samples/s | training |\n\
+         |---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.run,
+            r.family,
+            r.data,
+            cell(r.nll, 3),
+            r.nll_kind.as_deref().unwrap_or("—"),
+            cell(r.bits_per_dim, 4),
+            cell(r.oracle, 3),
+            cell(r.fid, 2),
+            cell(r.kid, 4),
+            r.accuracy
+                .map_or("—".into(), |a| format!("{:.2}%", 100.0 * a)),
+            cell(r.samples_per_second, 0),
+            r.training_seconds.map_or("—".into(), duration),
+        );
+    }
+    s
+}
+
+/// Seconds as `Ns`, `Nm`, or `N.Nh`.
+fn duration(secs: f64) -> String {
+    const MINUTE: f64 = 60.0;
+    const HOUR: f64 = 3600.0;
+    if secs < MINUTE {
+        format!("{secs:.0} s")
+    } else if secs < HOUR {
+        format!("{:.0} min", secs / MINUTE)
+    } else {
+        format!("{:.1} h", secs / HOUR)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn newer_files_overwrite_only_their_own_columns() {
+        let mut r = Row::default();
+        merge(
+            &mut r,
+            &serde_json::json!({"nll": 88.5, "bits_per_dim": 0.16, "k": 5000, "training_seconds": 800.0}),
+        );
+        merge(&mut r, &serde_json::json!({"fid": 3.25, "kid_mean": 0.001}));
+        merge(&mut r, &serde_json::json!({"nll": 90.0}));
+        assert_eq!(r.nll, Some(90.0));
+        assert_eq!(r.nll_kind.as_deref(), Some("exact"));
+        assert_eq!(
+            r.bits_per_dim, None,
+            "bits/dim belongs to the newest NLL file"
+        );
+        assert_eq!(r.fid, Some(3.25));
+        assert_eq!(r.kid, Some(0.001));
+        assert_eq!(r.training_seconds, Some(800.0));
+    }
+
+    #[test]
+    fn table_marks_unmeasured_cells() {
+        let r = Row {
+            run: "toy".into(),
+            family: "vae".into(),
+            data: "8gaussians".into(),
+            nll: Some(2.9061),
+            nll_kind: Some("IWAE-1000".into()),
+            oracle: Some(2.8319),
+            training_seconds: Some(4000.0),
+            ..Row::default()
+        };
+        let t = render(&[r]);
+        let line = t.lines().nth(2).unwrap_or_default();
+        assert_eq!(
+            line,
+            "| toy | vae | 8gaussians | 2.906 | IWAE-1000 | — | 2.832 | — | — | — | — | 1.1 h |"
+        );
+    }
+}
