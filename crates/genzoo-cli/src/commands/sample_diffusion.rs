@@ -1,0 +1,224 @@
+//! `genzoo sample` for diffusion models: the sampler chosen on the command line (`--sampler
+//! ddpm|ddpm-tilde|ddim --steps S --eta η --skip uniform|quad`) with a progress bar over the
+//! network evaluations, and DDIM inversion with reconstruction PSNR (`--invert N`).
+
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+use burn::prelude::*;
+use burn::tensor::TensorData;
+use genzoo_data::{Array, ImageView, rng_for, save_grid, save_scatter, write_npy};
+use genzoo_models::diffusion::{Ddpm, SamplerConfig, SamplerKind};
+use genzoo_train::config::DataConfig;
+use genzoo_train::data;
+use genzoo_train::trainer::tensor_values;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::setup::{Loaded, resolve_data_dir};
+use crate::args::SampleArgs;
+
+/// RNG stream of diffusion sampling and inversion.
+const STREAM_DIFFUSION: u64 = u64::from_be_bytes(*b"diffuse\0");
+/// Padding between images in a grid.
+const GRID_PADDING: usize = 2;
+/// Pixels per side of a toy scatter.
+const SCATTER_PIXELS: usize = 400;
+/// Inverted images shown in the inversion picture.
+const INVERT_SHOWN: usize = 16;
+/// Latents are N(0, I): shown as `z/(2·LATENT_SPAN) + ½`, i.e. ±3 maps onto [0, 1].
+const LATENT_SPAN: f32 = 3.0;
+
+/// Whether any diffusion flag was given (they are errors for other families).
+pub fn any_flag(a: &SampleArgs) -> bool {
+    a.sampler.is_some()
+        || a.steps.is_some()
+        || a.eta.is_some()
+        || a.skip.is_some()
+        || a.invert.is_some()
+}
+
+/// The run's default sampler with the command line's changes.
+fn sampler(model: &Ddpm, a: &SampleArgs) -> Result<SamplerConfig> {
+    let mut s = model.default_sampler();
+    if let Some(k) = &a.sampler {
+        s.kind = k.parse()?;
+    }
+    if let Some(n) = a.steps {
+        s.steps = n;
+    }
+    if let Some(e) = a.eta {
+        s.eta = e;
+    }
+    if let Some(k) = &a.skip {
+        s.skip = k.parse()?;
+    }
+    s.validate(model.schedule().steps())?;
+    Ok(s)
+}
+
+fn describe(s: &SamplerConfig, total: usize) -> String {
+    match s.kind {
+        SamplerKind::Ddpm => format!("DDPM σ²=β, {total} steps"),
+        SamplerKind::DdpmTilde => format!("DDPM σ²=β̃, {total} steps"),
+        SamplerKind::Ddim => format!("DDIM S={} η={} {:?}", s.steps, s.eta, s.skip),
+    }
+}
+
+fn bar() -> ProgressBar {
+    let bar = ProgressBar::new(0);
+    if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} network calls  ETA {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Values of the data's view mapped to [0, 1] for pictures.
+fn to_unit(values: &mut [f32], config: &genzoo_train::TrainConfig) {
+    if let DataConfig::Mnist(m) = &config.data
+        && m.view.parse::<ImageView>().ok() == Some(ImageView::Symmetric)
+    {
+        values
+            .iter_mut()
+            .for_each(|v| *v = ((*v + 1.0) / 2.0).clamp(0.0, 1.0));
+    }
+}
+
+/// Sample (or invert) with a diffusion model.
+pub fn run(
+    model: &Ddpm,
+    a: &SampleArgs,
+    loaded: &Loaded,
+    device: &Device,
+    weights: &str,
+) -> Result<()> {
+    let s = sampler(model, a)?;
+    if let Some(n) = a.invert {
+        return invert(model, &s, n, a, loaded, device);
+    }
+    let config = &loaded.config;
+    let spec = data::spec(&config.data)?;
+    let mut rng = rng_for(a.seed, STREAM_DIFFUSION, 0);
+    let bar = bar();
+    let started = Instant::now();
+    let x = model.sample_with(a.count, &s, &mut rng, device, &mut |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })?; // [n, D]
+    let calls = bar.length().unwrap_or(0);
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    let mut values = tensor_values(x)?;
+    if a.out.extension().is_some_and(|e| e == "npy") {
+        let shape = [&[a.count][..], &spec.example_shape].concat();
+        write_npy(&a.out, &Array::new(shape, values)?)?;
+    } else if let Some([c, h, w]) = spec.image() {
+        to_unit(&mut values, config);
+        let ncols = (a.count as f64).sqrt().ceil() as usize;
+        save_grid(
+            &a.out,
+            &Array::new(vec![a.count, c, h, w], values)?,
+            ncols,
+            GRID_PADDING,
+        )?;
+    } else if let DataConfig::Toy(t) = &config.data {
+        let toy: genzoo_data::Toy = t.toy.parse()?;
+        let points = Array::new(vec![a.count, spec.dim()], values)?;
+        save_scatter(&a.out, &points, toy.plot_range(), SCATTER_PIXELS)?;
+    } else {
+        bail!(
+            "no picture for examples of shape {:?}: write .npy",
+            spec.example_shape
+        );
+    }
+    let per_chunk = calls as f64
+        / a.count
+            .div_ceil(genzoo_models::diffusion::model::SAMPLE_CHUNK) as f64;
+    eprintln!(
+        "{} samples ({}, {weights} weights, {}) -> {} in {secs:.2} s ({:.4} s/sample)",
+        a.count,
+        describe(&s, per_chunk as usize),
+        loaded.ckpt.display(),
+        a.out.display(),
+        secs / a.count.max(1) as f64
+    );
+    Ok(())
+}
+
+/// DDIM-invert `n` test images and reconstruct them: PSNR, and a picture of the first few.
+fn invert(
+    model: &Ddpm,
+    s: &SamplerConfig,
+    n: usize,
+    a: &SampleArgs,
+    loaded: &Loaded,
+    device: &Device,
+) -> Result<()> {
+    if n == 0 {
+        bail!("--invert must be >= 1");
+    }
+    let mut config = loaded.config.clone();
+    resolve_data_dir(&mut config, a.data_dir.as_deref())?;
+    let spec = data::spec(&config.data)?;
+    let splits = data::load(&config.data, config.seed)?;
+    let x = splits.test.head(Some(n));
+    let n = x.len();
+    let d = spec.dim();
+    let xt = Tensor::<2>::from_data(TensorData::new(x.values.clone(), [n, d]), device);
+    let mut rng = rng_for(a.seed, STREAM_DIFFUSION, 1);
+    let bar = bar();
+    let started = Instant::now();
+    let (latent, recon) =
+        model.invert_and_reconstruct(xt, s, a.invert_refine, &mut rng, &mut |done, total| {
+            bar.set_length(total as u64);
+            bar.set_position(done as u64);
+        })?;
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    let (latent, mut recon) = (tensor_values(latent)?, tensor_values(recon)?);
+    // PSNR over the data's range: 2 for [−1, 1], 1 for [0, 1]; per image, then averaged.
+    let symmetric = matches!(&config.data, DataConfig::Mnist(m) if m.view.parse::<ImageView>().ok() == Some(ImageView::Symmetric));
+    let peak: f64 = if symmetric { 2.0 } else { 1.0 };
+    let psnr: Vec<f64> = x
+        .values
+        .chunks(d)
+        .zip(recon.chunks(d))
+        .map(|(u, v)| {
+            let mse = u
+                .iter()
+                .zip(v)
+                .map(|(p, q)| f64::from(p - q).powi(2))
+                .sum::<f64>()
+                / d as f64;
+            10.0 * (peak * peak / mse.max(f64::MIN_POSITIVE)).log10()
+        })
+        .collect();
+    let mean = psnr.iter().sum::<f64>() / n as f64;
+    let worst = psnr.iter().copied().fold(f64::INFINITY, f64::min);
+    println!(
+        "DDIM inversion, S={} {:?}, refine={}: PSNR {mean:.2} dB mean, {worst:.2} dB worst over {n} test images ({secs:.1} s)",
+        s.steps, s.skip, a.invert_refine
+    );
+    if let Some([c, h, w]) = spec.image() {
+        let k = n.min(INVERT_SHOWN);
+        let mut data_row = x.values[..k * d].to_vec();
+        to_unit(&mut data_row, &config);
+        let latent_row: Vec<f32> = latent[..k * d]
+            .iter()
+            .map(|z| (z / (2.0 * LATENT_SPAN) + 0.5).clamp(0.0, 1.0))
+            .collect();
+        to_unit(&mut recon, &config);
+        let values = [data_row, latent_row, recon[..k * d].to_vec()].concat();
+        save_grid(
+            &a.out,
+            &Array::new(vec![3 * k, c, h, w], values)?,
+            k,
+            GRID_PADDING,
+        )?;
+        eprintln!(
+            "rows: data, latents, reconstructions -> {}",
+            a.out.display()
+        );
+    }
+    Ok(())
+}

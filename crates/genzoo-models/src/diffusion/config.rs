@@ -1,0 +1,263 @@
+//! DDPM hyper-parameters, separate from the built module, with named presets.
+//!
+//! ```toml
+//! [model]
+//! family = "ddpm"
+//! net = "unet"              # unet (images) or mlp (flat data, 2-D toys)
+//! schedule = "linear"       # linear or cosine
+//! prediction = "eps"        # eps, x0 or v
+//! channels = 32
+//! channel_mult = [1, 2, 2]
+//! [model.sampler]           # what `sample` (and training pictures) use by default
+//! kind = "ddim"             # ddpm (σ²=β), ddpm-tilde (σ²=β̃) or ddim
+//! steps = 50
+//! eta = 0.0
+//! skip = "uniform"          # uniform or quad
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use super::process::Prediction;
+use super::samplers::Skip;
+use super::schedule::{DEFAULT_TIMESTEPS, ScheduleKind};
+use crate::ModelError;
+
+/// Which denoising network.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NetKind {
+    /// The U-Net (images `[C, H, W]`).
+    #[default]
+    Unet,
+    /// An MLP over flattened examples (2-D toys).
+    Mlp,
+}
+
+/// Which sampler.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SamplerKind {
+    /// DDPM ancestral sampling, σ² = β_t, all T steps.
+    Ddpm,
+    /// DDPM ancestral sampling, σ² = β̃_t, all T steps.
+    DdpmTilde,
+    /// DDIM over S steps.
+    #[default]
+    Ddim,
+}
+
+impl std::str::FromStr for SamplerKind {
+    type Err = ModelError;
+    fn from_str(s: &str) -> Result<Self, ModelError> {
+        match s {
+            "ddpm" => Ok(SamplerKind::Ddpm),
+            "ddpm-tilde" => Ok(SamplerKind::DdpmTilde),
+            "ddim" => Ok(SamplerKind::Ddim),
+            _ => Err(ModelError::InvalidConfig(format!(
+                "unknown sampler {s:?}: ddpm, ddpm-tilde or ddim"
+            ))),
+        }
+    }
+}
+
+/// A sampler and its settings.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SamplerConfig {
+    /// ddpm, ddpm-tilde or ddim.
+    #[serde(default)]
+    pub kind: SamplerKind,
+    /// DDIM's S (ignored by DDPM, which always takes T steps).
+    #[serde(default = "default_steps")]
+    pub steps: usize,
+    /// DDIM's η ∈ [0, 1]: 0 deterministic, 1 DDPM-like (σ² = β̃ when S = T).
+    #[serde(default)]
+    pub eta: f64,
+    /// DDIM's timestep selection.
+    #[serde(default)]
+    pub skip: Skip,
+}
+
+fn default_steps() -> usize {
+    DEFAULT_SAMPLER_STEPS
+}
+
+/// DDIM steps of the default sampler: Song et al.'s sweet spot of quality and time.
+pub const DEFAULT_SAMPLER_STEPS: usize = 50;
+
+impl Default for SamplerConfig {
+    fn default() -> Self {
+        SamplerConfig {
+            kind: SamplerKind::Ddim,
+            steps: DEFAULT_SAMPLER_STEPS,
+            eta: 0.0,
+            skip: Skip::Uniform,
+        }
+    }
+}
+
+impl SamplerConfig {
+    /// Refuse settings no sampler can run with `timesteps` training steps.
+    pub fn validate(&self, timesteps: usize) -> Result<(), ModelError> {
+        if !(0.0..=1.0).contains(&self.eta) {
+            return Err(ModelError::InvalidConfig(format!(
+                "sampler.eta must lie in [0, 1], got {}",
+                self.eta
+            )));
+        }
+        if self.kind == SamplerKind::Ddim && (self.steps == 0 || self.steps > timesteps) {
+            return Err(ModelError::InvalidConfig(format!(
+                "sampler.steps must lie in 1..={timesteps}, got {}",
+                self.steps
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Hyper-parameters of a [`Ddpm`](super::Ddpm).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DdpmConfig {
+    /// Denoising network: `unet` or `mlp`.
+    #[serde(default)]
+    pub net: NetKind,
+    /// Noise schedule: `linear` (1e-4 → 0.02) or `cosine`.
+    #[serde(default)]
+    pub schedule: ScheduleKind,
+    /// Diffusion steps T.
+    #[serde(default = "default_timesteps")]
+    pub timesteps: usize,
+    /// What the network predicts: `eps`, `x0` or `v`; the loss is the MSE on it.
+    #[serde(default)]
+    pub prediction: Prediction,
+    /// U-Net base width.
+    #[serde(default = "default_channels")]
+    pub channels: usize,
+    /// U-Net width multiplier per resolution level.
+    #[serde(default = "default_mult")]
+    pub channel_mult: Vec<usize>,
+    /// U-Net residual blocks per level.
+    #[serde(default = "default_res_blocks")]
+    pub res_blocks: usize,
+    /// U-Net self-attention at the lowest resolution.
+    #[serde(default = "default_true")]
+    pub attention: bool,
+    /// GroupNorm groups (must divide `channels`).
+    #[serde(default = "default_groups")]
+    pub groups: usize,
+    /// MLP hidden widths.
+    #[serde(default = "default_hidden")]
+    pub hidden: Vec<usize>,
+    /// MLP sinusoidal step features.
+    #[serde(default = "default_time_features")]
+    pub time_features: usize,
+    /// Clip x̂₀ to `[−clip, clip]` while sampling (1.0 for images in [−1, 1]); absent: no clip.
+    #[serde(default)]
+    pub clip: Option<f64>,
+    /// The default sampler.
+    #[serde(default)]
+    pub sampler: SamplerConfig,
+}
+
+fn default_timesteps() -> usize {
+    DEFAULT_TIMESTEPS
+}
+fn default_channels() -> usize {
+    32
+}
+fn default_mult() -> Vec<usize> {
+    vec![1, 2, 2]
+}
+fn default_res_blocks() -> usize {
+    1
+}
+fn default_true() -> bool {
+    true
+}
+fn default_groups() -> usize {
+    8
+}
+fn default_hidden() -> Vec<usize> {
+    vec![128, 128, 128]
+}
+fn default_time_features() -> usize {
+    32
+}
+
+impl DdpmConfig {
+    /// The MNIST U-Net: base 32, multipliers (1, 2, 2), one block per level, attention at 7×7.
+    pub fn mnist() -> Self {
+        DdpmConfig {
+            net: NetKind::Unet,
+            schedule: ScheduleKind::Linear,
+            timesteps: DEFAULT_TIMESTEPS,
+            prediction: Prediction::Eps,
+            channels: default_channels(),
+            channel_mult: default_mult(),
+            res_blocks: default_res_blocks(),
+            attention: true,
+            groups: default_groups(),
+            hidden: default_hidden(),
+            time_features: default_time_features(),
+            clip: Some(1.0),
+            sampler: SamplerConfig::default(),
+        }
+    }
+
+    /// The 2-D toy denoiser: an MLP 2+32 → 128 → 128 → 128 → 2.
+    pub fn toy() -> Self {
+        DdpmConfig {
+            net: NetKind::Mlp,
+            clip: None,
+            ..Self::mnist()
+        }
+    }
+
+    /// Refuse configurations that cannot build.
+    pub fn validate(&self) -> Result<(), ModelError> {
+        let bad = |m: String| Err(ModelError::InvalidConfig(m));
+        if self.timesteps < 2 {
+            return bad(format!(
+                "ddpm.timesteps must be >= 2, got {}",
+                self.timesteps
+            ));
+        }
+        // The U-Net's step features are `channels` wide: sines and cosines in pairs.
+        if self.channels < 4
+            || !self.channels.is_multiple_of(2)
+            || self.groups == 0
+            || !self.channels.is_multiple_of(self.groups)
+        {
+            return bad(format!(
+                "ddpm.channels ({1}) must be even and >= 4, and ddpm.groups ({0}) must divide it",
+                self.groups, self.channels
+            ));
+        }
+        if self.channel_mult.is_empty() || self.channel_mult.contains(&0) {
+            return bad(format!(
+                "ddpm.channel_mult must be non-empty and positive, got {:?}",
+                self.channel_mult
+            ));
+        }
+        if self.res_blocks == 0 {
+            return bad("ddpm.res_blocks must be >= 1".into());
+        }
+        if self.hidden.contains(&0) {
+            return bad(format!(
+                "ddpm.hidden widths must be >= 1, got {:?}",
+                self.hidden
+            ));
+        }
+        if self.time_features < 4 || !self.time_features.is_multiple_of(2) {
+            return bad(format!(
+                "ddpm.time_features must be even and >= 4, got {}",
+                self.time_features
+            ));
+        }
+        if self.clip.is_some_and(|c| c.is_nan() || c <= 0.0) {
+            return bad("ddpm.clip must be > 0".into());
+        }
+        self.sampler.validate(self.timesteps)
+    }
+}

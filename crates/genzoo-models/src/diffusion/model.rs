@@ -1,0 +1,280 @@
+//! The diffusion family: training by denoising, sampling by any sampler in [`super::samplers`].
+//!
+//! Loss (Ho et al. 2020, eq. 14, "L_simple", generalised to the x₀ and v targets):
+//! `E_{t ~ U{0..T−1}, ε ~ N(0,I)} ‖target(x₀, ε, t) − f_θ(√ᾱ_t x₀ + √(1−ᾱ_t) ε, t)‖²`,
+//! averaged over examples and values. Evaluation spreads t evenly over the batch (stratified),
+//! so successive validation losses are comparable.
+
+use burn::optim::GradientsParams;
+use burn::prelude::*;
+use burn::tensor::TensorData;
+use genzoo_nn::noise::standard_normal;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use super::config::{DdpmConfig, NetKind, SamplerConfig, SamplerKind};
+use super::denoiser::{MlpDenoiser, Net};
+use super::process::{Coefs, Prediction, q_sample};
+use super::samplers::{Chain, DdpmVariance, OnStep, timesteps};
+use super::schedule::NoiseSchedule;
+use super::unet::{RESAMPLE, UNetConfig};
+use crate::family::Optimizers;
+use crate::{Batch, DataSpec, Family, Metrics, ModelError, Sample, StepCx};
+
+/// Most examples pushed through the network at once while sampling (bounds the memory of a
+/// U-Net pass; the toy scatter asks for 50,000 points).
+pub const SAMPLE_CHUNK: usize = 1000;
+
+/// A built diffusion model.
+#[derive(Module, Debug)]
+pub struct Ddpm {
+    net: Net,
+    #[module(skip)]
+    schedule: NoiseSchedule,
+    #[module(skip)]
+    prediction: Prediction,
+    /// `[C, H, W]` for images, `[1, 1, D]` for flat data.
+    #[module(skip)]
+    image: [usize; 3],
+    #[module(skip)]
+    clip: Option<f64>,
+    #[module(skip)]
+    sampler: SamplerConfig,
+}
+
+impl DdpmConfig {
+    /// Build a diffusion model sized to `data`.
+    pub fn init(&self, data: &DataSpec, device: &Device) -> Result<Ddpm, ModelError> {
+        self.validate()?;
+        let schedule = NoiseSchedule::new(self.schedule, self.timesteps)?;
+        let (net, image) = match self.net {
+            NetKind::Mlp => {
+                let d = data.dim();
+                let net = MlpDenoiser::new(d, &self.hidden, self.time_features, device);
+                (Net::Mlp(net), [1, 1, d])
+            }
+            NetKind::Unet => {
+                let image = data.image().ok_or_else(|| {
+                    ModelError::DataMismatch(format!(
+                        "the U-Net needs images [C, H, W], the data has examples {:?}; use net = \"mlp\"",
+                        data.example_shape
+                    ))
+                })?;
+                let reduction = RESAMPLE.pow(self.channel_mult.len() as u32 - 1);
+                if image[1] % reduction != 0 || image[2] % reduction != 0 {
+                    return Err(ModelError::DataMismatch(format!(
+                        "a U-Net with {} levels needs height and width divisible by {reduction}, got {}x{}",
+                        self.channel_mult.len(),
+                        image[1],
+                        image[2]
+                    )));
+                }
+                let net = UNetConfig {
+                    image_channels: image[0],
+                    base: self.channels,
+                    mult: self.channel_mult.clone(),
+                    res_blocks: self.res_blocks,
+                    attention: self.attention,
+                    groups: self.groups,
+                }
+                .init(device);
+                (Net::UNet(net), image)
+            }
+        };
+        Ok(Ddpm {
+            net,
+            schedule,
+            prediction: self.prediction,
+            image,
+            clip: self.clip,
+            sampler: self.sampler,
+        })
+    }
+}
+
+impl Ddpm {
+    /// The noise schedule.
+    pub fn schedule(&self) -> &NoiseSchedule {
+        &self.schedule
+    }
+
+    /// What the network predicts.
+    pub fn prediction(&self) -> Prediction {
+        self.prediction
+    }
+
+    /// The default sampler of the config.
+    pub fn default_sampler(&self) -> SamplerConfig {
+        self.sampler
+    }
+
+    /// Values per example.
+    pub fn dim(&self) -> usize {
+        self.image.iter().product()
+    }
+
+    /// The network's raw prediction at `x` for per-example steps `t`.
+    ///
+    /// # Shapes
+    /// `x: [B, D]`, `t: [B]` → `[B, D]`.
+    pub fn predict(&self, x: Tensor<2>, t: Tensor<1>) -> Tensor<2> {
+        self.net.forward(x, t, self.image)
+    }
+
+    /// The network's prediction with every example at step `t`.
+    fn predict_at(&self, x: Tensor<2>, t: usize) -> Result<Tensor<2>, ModelError> {
+        let [b, _] = x.dims();
+        let steps = Tensor::<1>::full([b], t as f64, &x.device());
+        Ok(self.predict(x, steps))
+    }
+
+    fn check_width(&self, x: &Tensor<2>) -> Result<(), ModelError> {
+        let [_, d] = x.dims();
+        if d != self.dim() {
+            return Err(ModelError::DataMismatch(format!(
+                "the model was built for {}-dimensional examples, the batch has {d}",
+                self.dim()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Mean squared error of the prediction at steps `t` (one per row of `x0`).
+    fn loss(&self, x0: Tensor<2>, t: &[usize], rng: &mut ChaCha8Rng) -> Tensor<1> {
+        let device = x0.device();
+        let alpha_bars: Vec<f64> = t.iter().map(|&s| self.schedule.alpha_bar(s)).collect();
+        let c = Coefs::new(&alpha_bars, &device);
+        let eps = standard_normal(x0.dims(), rng, &device);
+        let x_t = q_sample(x0.clone(), eps.clone(), &c);
+        let target = self.prediction.target(x0, eps, &c);
+        let steps: Vec<f32> = t.iter().map(|&s| s as f32).collect();
+        let steps = Tensor::<1>::from_data(TensorData::new(steps, [t.len()]), &device);
+        (self.predict(x_t, steps) - target).square().mean()
+    }
+
+    /// `n` samples drawn with `sampler`, `on_step(done, total)` after every network call
+    /// (summed over chunks of [`SAMPLE_CHUNK`] examples).
+    ///
+    /// # Shapes
+    /// → `[n, D]`.
+    pub fn sample_with(
+        &self,
+        n: usize,
+        sampler: &SamplerConfig,
+        rng: &mut ChaCha8Rng,
+        device: &Device,
+        on_step: &mut OnStep,
+    ) -> Result<Tensor<2>, ModelError> {
+        sampler.validate(self.schedule.steps())?;
+        let taus = timesteps(self.schedule.steps(), sampler.steps, sampler.skip)?;
+        let per_chunk = match sampler.kind {
+            SamplerKind::Ddim => taus.len(),
+            _ => self.schedule.steps(),
+        };
+        let chunks = n.div_ceil(SAMPLE_CHUNK);
+        let mut parts = Vec::with_capacity(chunks);
+        for chunk in 0..chunks {
+            let rows = SAMPLE_CHUNK.min(n - chunk * SAMPLE_CHUNK);
+            let x_t = standard_normal([rows, self.dim()], rng, device);
+            let mut progress =
+                |done: usize, _: usize| on_step(chunk * per_chunk + done, chunks * per_chunk);
+            let mut denoise = |x: Tensor<2>, t: usize| self.predict_at(x, t);
+            let mut chain = Chain {
+                schedule: &self.schedule,
+                prediction: self.prediction,
+                denoise: &mut denoise,
+                clip: self.clip,
+            };
+            parts.push(match sampler.kind {
+                SamplerKind::Ddpm => chain.ddpm(x_t, DdpmVariance::Beta, rng, &mut progress)?,
+                SamplerKind::DdpmTilde => {
+                    chain.ddpm(x_t, DdpmVariance::BetaTilde, rng, &mut progress)?
+                }
+                SamplerKind::Ddim => chain.ddim(x_t, &taus, sampler.eta, rng, &mut progress)?,
+            });
+        }
+        Ok(Tensor::cat(parts, 0))
+    }
+
+    /// DDIM inversion of `x0` over S steps (`skip` spacing), then the η = 0 reconstruction:
+    /// `(latent, reconstruction)`; see [`Chain::ddim_invert`] for `refine`.
+    ///
+    /// # Shapes
+    /// `x0: [B, D]` → (`[B, D]`, `[B, D]`).
+    pub fn invert_and_reconstruct(
+        &self,
+        x0: Tensor<2>,
+        sampler: &SamplerConfig,
+        refine: usize,
+        rng: &mut ChaCha8Rng,
+        on_step: &mut OnStep,
+    ) -> Result<(Tensor<2>, Tensor<2>), ModelError> {
+        self.check_width(&x0)?;
+        let taus = timesteps(self.schedule.steps(), sampler.steps, sampler.skip)?;
+        let total = taus.len() * (refine + 2);
+        let mut denoise = |x: Tensor<2>, t: usize| self.predict_at(x, t);
+        // Inversion must not clip: x̂₀ of a latent far from the data would be distorted.
+        let mut chain = Chain {
+            schedule: &self.schedule,
+            prediction: self.prediction,
+            denoise: &mut denoise,
+            clip: None,
+        };
+        let forward = taus.len() * (refine + 1);
+        let latent = chain.ddim_invert(x0, &taus, refine, &mut |d, _| {
+            on_step(d * (refine + 1), total)
+        })?;
+        let recon = chain.ddim(latent.clone(), &taus, 0.0, rng, &mut |d, _| {
+            on_step(forward + d, total)
+        })?;
+        Ok((latent, recon))
+    }
+}
+
+impl Family for Ddpm {
+    const GROUPS: &'static [&'static str] = &["model"];
+    const NAME: &'static str = "ddpm";
+
+    fn train_step(
+        self,
+        batch: &Batch,
+        optim: &mut Optimizers,
+        cx: &mut StepCx,
+    ) -> Result<(Self, Metrics), ModelError> {
+        self.check_width(&batch.x)?;
+        let [b, _] = batch.x.dims();
+        let total = self.schedule.steps();
+        let t: Vec<usize> = (0..b).map(|_| cx.rng.random_range(0..total)).collect();
+        let loss = self.loss(batch.x.clone(), &t, cx.rng);
+        let grads = GradientsParams::from_grads(loss.backward(), &self);
+        let loss_value = loss.into_scalar::<f32>() as f64;
+        let (model, report) = optim.groups[0].1.step(self, grads, cx.lr);
+        Ok((
+            model,
+            vec![("loss", loss_value), ("grad_norm", report.grad_norm)],
+        ))
+    }
+
+    fn eval_step(&self, batch: &Batch, cx: &mut StepCx) -> Result<Metrics, ModelError> {
+        self.check_width(&batch.x)?;
+        let [b, _] = batch.x.dims();
+        let total = self.schedule.steps();
+        // Stratified steps: (i + ½)·T/B, the same for every evaluation of a batch size.
+        let t: Vec<usize> = (0..b)
+            .map(|i| ((i as f64 + 0.5) * total as f64 / b as f64) as usize)
+            .collect();
+        let loss = self.loss(batch.x.clone(), &t, cx.rng);
+        Ok(vec![("loss", loss.into_scalar::<f32>() as f64)])
+    }
+}
+
+impl Sample for Ddpm {
+    fn sample(
+        &self,
+        n: usize,
+        rng: &mut ChaCha8Rng,
+        device: &Device,
+    ) -> Result<Tensor<2>, ModelError> {
+        self.sample_with(n, &self.sampler, rng, device, &mut |_, _| {})
+    }
+}
