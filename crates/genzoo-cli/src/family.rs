@@ -4,6 +4,9 @@
 use anyhow::Result;
 use burn::prelude::*;
 use genzoo_models::autoregressive::{Fvsbn, Made, Nade};
+use genzoo_models::classifier::Classifier;
+use genzoo_models::diffusion::Ddpm;
+use genzoo_models::flows::{Nice, PlanarFlow, RealNvp};
 use genzoo_models::vae::Vae;
 use genzoo_models::{
     Classify, DataSpec, ExactLikelihood, Family, LatentVariable, ModelConfig, Sample,
@@ -29,6 +32,25 @@ pub trait Zoo: Family + Sample {
     fn conv_nets(&self) -> Vec<(&'static str, &dyn ConvGeometry)> {
         Vec::new()
     }
+    /// The diffusion view (choice of sampler, DDIM inversion), if the family is one.
+    fn diffusion(&self) -> Option<&Ddpm> {
+        None
+    }
+}
+
+impl Zoo for Ddpm {
+    fn diffusion(&self) -> Option<&Ddpm> {
+        Some(self)
+    }
+}
+
+impl Zoo for Classifier {
+    fn classify(&self) -> Option<&dyn Classify> {
+        Some(self)
+    }
+    fn conv_nets(&self) -> Vec<(&'static str, &dyn ConvGeometry)> {
+        Classifier::conv_nets(self)
+    }
 }
 
 impl Zoo for Vae {
@@ -49,7 +71,7 @@ macro_rules! exact_zoo {
         }
     )*};
 }
-exact_zoo!(Fvsbn, Nade, Made);
+exact_zoo!(Fvsbn, Nade, Made, RealNvp, Nice, PlanarFlow);
 
 /// Something to do with a freshly built model of whatever family the config names.
 pub trait WithModel {
@@ -76,5 +98,10 @@ pub fn with_model<W: WithModel>(
         ModelConfig::Fvsbn(c) => go(c.init(spec, device)?, job),
         ModelConfig::Nade(c) => go(c.init(spec, device)?, job),
         ModelConfig::Made(c) => go(c.init(spec, device)?, job),
+        ModelConfig::Classifier(c) => go(c.init(spec, device)?, job),
+        ModelConfig::Ddpm(c) => go(c.init(spec, device)?, job),
+        ModelConfig::RealNvp(c) => go(c.init(spec, device)?, job),
+        ModelConfig::Nice(c) => go(c.init(spec, device)?, job),
+        ModelConfig::Planar(c) => go(c.init(spec, device)?, job),
     }
 }

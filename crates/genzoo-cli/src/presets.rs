@@ -24,6 +24,51 @@ pub const PRESETS: &[(&str, &str)] = &[
         "mnist_made_masks",
         include_str!("../../../configs/mnist_made_masks.toml"),
     ),
+    ("toy_ddpm", include_str!("../../../configs/toy_ddpm.toml")),
+    (
+        "toy_realnvp_8gaussians",
+        include_str!("../../../configs/toy_realnvp_8gaussians.toml"),
+    ),
+    (
+        "toy_realnvp_checkerboard",
+        include_str!("../../../configs/toy_realnvp_checkerboard.toml"),
+    ),
+    ("planar_u1", include_str!("../../../configs/planar_u1.toml")),
+    ("planar_u2", include_str!("../../../configs/planar_u2.toml")),
+    ("planar_u3", include_str!("../../../configs/planar_u3.toml")),
+    ("planar_u4", include_str!("../../../configs/planar_u4.toml")),
+    (
+        "mnist_nice",
+        include_str!("../../../configs/mnist_nice.toml"),
+    ),
+    (
+        "mnist_realnvp",
+        include_str!("../../../configs/mnist_realnvp.toml"),
+    ),
+    (
+        "mnist_ddpm",
+        include_str!("../../../configs/mnist_ddpm.toml"),
+    ),
+    (
+        "mnist_features",
+        include_str!("../../../configs/mnist_features.toml"),
+    ),
+    (
+        "mnist_efficientnet",
+        include_str!("../../../configs/mnist_efficientnet.toml"),
+    ),
+    (
+        "mnist_binary_ce",
+        include_str!("../../../configs/mnist_binary_ce.toml"),
+    ),
+    (
+        "mnist_binary_softf1",
+        include_str!("../../../configs/mnist_binary_softf1.toml"),
+    ),
+    (
+        "mnist_binary_ce_softf1",
+        include_str!("../../../configs/mnist_binary_ce_softf1.toml"),
+    ),
 ];
 
 /// The preset `genzoo train` runs without arguments.

@@ -104,6 +104,12 @@ pub trait Family: Module + Sized {
 
 /// A model that can draw new examples on `device` (where its weights live).
 pub trait Sample {
+    /// Whether the model generates at all. A classifier implements `Sample` only to share the
+    /// CLI's pipeline: it says `false`, its `sample` returns [`ModelError::NotGenerative`], and
+    /// the trainer draws no sample pictures for it.
+    fn generates(&self) -> bool {
+        true
+    }
     /// `n` draws from the model, flattened `[n, D]`.
     fn sample(
         &self,

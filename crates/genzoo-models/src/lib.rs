@@ -5,11 +5,16 @@
 //! nothing. Capabilities beyond training are separate traits ([`Sample`], [`LatentVariable`]), so
 //! an evaluator that needs one is a bounded generic and an impossible pairing fails to compile.
 //!
-//! Families: [`vae`]; [`autoregressive`] (FVSBN, NADE, MADE).
+//! Families: [`vae`]; [`autoregressive`] (FVSBN, NADE, MADE); [`diffusion`] (DDPM/DDIM);
+//! [`flows`] (RealNVP, NICE, planar/radial); [`classifier`] (MLP, CNN, EfficientNet, soft-metric
+//! losses: the feature net of the sample-quality metrics).
 
 pub mod autoregressive;
+pub mod classifier;
+pub mod diffusion;
 pub mod error;
 pub mod family;
+pub mod flows;
 pub mod likelihood;
 pub mod registry;
 pub mod vae;

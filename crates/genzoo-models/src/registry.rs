@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::ModelError;
 use crate::autoregressive::{FvsbnConfig, MadeConfig, NadeConfig};
+use crate::classifier::ClassifierConfig;
+use crate::diffusion::DdpmConfig;
+use crate::flows::{NiceConfig, PlanarConfig, RealNvpConfig};
 use crate::vae::VaeConfig;
 
 /// A family and its hyper-parameters.
@@ -25,10 +28,30 @@ pub enum ModelConfig {
     Nade(NadeConfig),
     /// Masked autoencoder for distribution estimation.
     Made(MadeConfig),
+    /// A classifier (MLP, small CNN or EfficientNet); labelled data only.
+    Classifier(ClassifierConfig),
+    /// Denoising diffusion (DDPM training, DDPM/DDIM sampling).
+    Ddpm(DdpmConfig),
+    /// RealNVP: affine coupling flow.
+    RealNvp(RealNvpConfig),
+    /// NICE: additive coupling flow.
+    Nice(NiceConfig),
+    /// Planar or radial flow (density estimation or reverse KL to an energy).
+    Planar(PlanarConfig),
 }
 
 /// Family names a config may use, for error messages.
-pub const FAMILIES: &[&str] = &["vae", "fvsbn", "nade", "made"];
+pub const FAMILIES: &[&str] = &[
+    "vae",
+    "fvsbn",
+    "nade",
+    "made",
+    "classifier",
+    "ddpm",
+    "realnvp",
+    "nice",
+    "planar",
+];
 
 impl ModelConfig {
     /// The family's name.
@@ -38,6 +61,11 @@ impl ModelConfig {
             ModelConfig::Fvsbn(_) => "fvsbn",
             ModelConfig::Nade(_) => "nade",
             ModelConfig::Made(_) => "made",
+            ModelConfig::Classifier(_) => "classifier",
+            ModelConfig::Ddpm(_) => "ddpm",
+            ModelConfig::RealNvp(_) => "realnvp",
+            ModelConfig::Nice(_) => "nice",
+            ModelConfig::Planar(_) => "planar",
         }
     }
 
@@ -48,6 +76,11 @@ impl ModelConfig {
             ModelConfig::Fvsbn(c) => c.validate(),
             ModelConfig::Nade(c) => c.validate(),
             ModelConfig::Made(c) => c.validate(),
+            ModelConfig::Classifier(c) => c.validate(),
+            ModelConfig::Ddpm(c) => c.validate(),
+            ModelConfig::RealNvp(c) => c.validate(),
+            ModelConfig::Nice(c) => c.validate(),
+            ModelConfig::Planar(c) => c.validate(),
         }
     }
 }

@@ -338,7 +338,7 @@ impl<'a> Trainer<'a> {
                     save_now = true;
                 }
             }
-            if every(t.sample_every, p.step) || last {
+            if (every(t.sample_every, p.step) || last) && p.model.generates() {
                 self.pictures(
                     &p,
                     &self.run.samples().join(format!("step-{:08}.png", p.step)),

@@ -48,6 +48,17 @@ impl WithModel for SampleJob<'_> {
     fn run<M: Zoo>(self, model: M) -> Result<()> {
         let a = self.args;
         let (model, used_ema) = load_weights(model, &self.loaded.ckpt, !a.no_ema)?;
+        match model.diffusion() {
+            Some(d) => {
+                let weights = if used_ema { "EMA" } else { "raw" };
+                return super::sample_diffusion::run(d, a, self.loaded, &self.device, weights);
+            }
+            None if super::sample_diffusion::any_flag(a) => bail!(
+                "--sampler/--steps/--eta/--skip/--invert apply to diffusion models, not {}",
+                self.loaded.config.model.family()
+            ),
+            None => {}
+        }
         let mut config = self.loaded.config.clone();
         let spec = data::spec(&config.data)?;
         let mut rng = rng_for(a.seed, STREAM_SAMPLE, 0);
@@ -103,7 +114,7 @@ impl WithModel for SampleJob<'_> {
             })
         };
         if let Some(path) = &a.density {
-            density(latent()?, &config, a.density_k, &self.device, path)?;
+            density(&model, &config, a.density_k, &self.device, path)?;
         }
         if let Some(path) = &a.manifold {
             manifold(latent()?, &spec, a.manifold_size, &self.device, path)?;
@@ -162,8 +173,10 @@ fn clip_upper(mut values: Vec<f64>, q: f64) -> Vec<f64> {
     values
 }
 
-/// The model's density `exp L_k(x)` on a grid over the toy's window, and the true density.
-fn density<M: LatentVariable + ?Sized>(
+/// The model's density on a grid over the toy's window (exact where the family has an exact
+/// likelihood, else `exp L_k(x)`), and the true density: the toy's, or `exp(−U)/Z` for a flow
+/// fitted to an energy.
+fn density<M: Zoo>(
     model: &M,
     config: &genzoo_train::TrainConfig,
     k: usize,
@@ -184,24 +197,44 @@ fn density<M: LatentVariable + ?Sized>(
         .flat_map(|&(x, y)| [x as f32, y as f32])
         .collect();
     let points = Array::new(vec![grid.len(), 2], points)?;
-    let options = genzoo_eval::IwaeOptions {
-        k,
-        max_rows: config.eval.max_rows,
+    let values = if let Some(latent) = model.latent() {
+        let options = genzoo_eval::IwaeOptions {
+            k,
+            max_rows: config.eval.max_rows,
+        };
+        let mut rng = rng_for(0, STREAM_SAMPLE, 1);
+        let report =
+            genzoo_eval::iwae(latent, &points, &options, &mut rng, device, &mut |_, _| {})?;
+        let values: Vec<f64> = report.per_example.iter().map(|l| l.exp()).collect();
+        clip_upper(values, DENSITY_CLIP_QUANTILE)
+    } else if let Some(exact) = model.exact() {
+        let report = genzoo_eval::exact_nll(
+            exact,
+            &points,
+            config.trainer.batch_size,
+            device,
+            &mut |_, _| {},
+        )?;
+        report.per_example.iter().map(|l| l.exp()).collect()
+    } else {
+        bail!(
+            "density pictures need a latent-variable model or an exact likelihood; {} has neither",
+            config.model.family()
+        );
     };
-    let mut rng = rng_for(0, STREAM_SAMPLE, 1);
-    let report = genzoo_eval::iwae(model, &points, &options, &mut rng, device, &mut |_, _| {})?;
-    let values: Vec<f64> = report.per_example.iter().map(|l| l.exp()).collect();
-    genzoo_data::save_heatmap(
-        path,
-        &clip_upper(values, DENSITY_CLIP_QUANTILE),
-        DENSITY_PIXELS,
-        DENSITY_PIXELS,
-    )?;
+    genzoo_data::save_heatmap(path, &values, DENSITY_PIXELS, DENSITY_PIXELS)?;
     eprintln!("model density: {}", path.display());
-    if toy.log_density(0.0, 0.0).is_some() {
+    let target = match &config.model {
+        genzoo_models::ModelConfig::Planar(p) => p.target,
+        _ => None,
+    };
+    if target.is_some() || toy.log_density(0.0, 0.0).is_some() {
         let truth: Vec<f64> = grid
             .iter()
-            .map(|&(x, y)| toy.log_density(x, y).map_or(0.0, f64::exp))
+            .map(|&(x, y)| match target {
+                Some(e) => e.log_density(x, y).exp(),
+                None => toy.log_density(x, y).map_or(0.0, f64::exp),
+            })
             .collect();
         let stem = path
             .file_stem()
