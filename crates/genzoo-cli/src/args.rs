@@ -20,8 +20,13 @@ pub enum Command {
     Train(TrainArgs),
     /// Draw samples from a trained model into a PNG grid/scatter or an NPY file.
     Sample(SampleArgs),
-    /// Evaluate a trained model: ELBO and IWAE log-likelihood in nats and bits/dim.
+    /// Evaluate a trained model: ELBO and IWAE log-likelihood in nats and bits/dim; with
+    /// --quality (or --images) the sample-quality metrics FID, KID, precision/recall and
+    /// classifier scores against the MNIST test set.
     Eval(EvalArgs),
+    /// The reference scale of the sample-quality metrics: MNIST train images, clean and noised,
+    /// against the test set, through a feature net.
+    QualityFloor(QualityFloorArgs),
     /// Show what a checkpoint holds: step, family, tensors, optimiser and EMA state.
     Info(InfoArgs),
     /// Inspect a data set and write a picture of it.
@@ -100,9 +105,10 @@ pub struct SampleArgs {
     /// Also write the latent-manifold picture (models with a 2-D latent) to this PNG.
     #[arg(long)]
     pub manifold: Option<PathBuf>,
-    /// Also write the model's density on a grid (2-D data, latent-variable models: exp of the
-    /// IWAE bound with --density-k samples per point) to this PNG, beside the true density
-    /// (`<name>-oracle.png`) where the toy has one.
+    /// Also write the model's density on a grid (2-D data; exact for flows, exp of the IWAE
+    /// bound with --density-k samples per point for latent-variable models) to this PNG, beside
+    /// the true density (`<name>-oracle.png`) where the toy has one, or `exp(−U)/Z` for a flow
+    /// fitted to an energy.
     #[arg(long)]
     pub density: Option<PathBuf>,
     /// Importance samples per grid point of --density.
@@ -143,7 +149,37 @@ pub struct SampleArgs {
 #[derive(Args, Debug)]
 pub struct EvalArgs {
     /// A run directory (its best checkpoint, else its newest) or a checkpoint directory.
-    pub checkpoint: PathBuf,
+    #[arg(required_unless_present = "images")]
+    pub checkpoint: Option<PathBuf>,
+    /// Sample-quality metrics of the run's samples (FID, KID, precision/recall, classifier
+    /// scores) against the MNIST test set, instead of the likelihood.
+    #[arg(long, requires = "features")]
+    pub quality: bool,
+    /// Images to measure instead of a run's samples: an .npy file ([N,28,28], [N,1,28,28] or
+    /// [N,784]) or a folder of PNGs.
+    #[arg(long, conflicts_with = "checkpoint", requires = "features")]
+    pub images: Option<PathBuf>,
+    /// The trained classifier run whose features and predictions define the quality metrics
+    /// (`genzoo train --preset mnist_features`).
+    #[arg(long)]
+    pub features: Option<PathBuf>,
+    /// The value range of --images: unit ([0, 1]) or symmetric ([-1, 1]).
+    #[arg(long, default_value = "unit")]
+    pub images_view: String,
+    /// Samples drawn from the run for --quality.
+    #[arg(long, default_value_t = 10_000)]
+    pub samples: usize,
+    /// KID subsets (each of min(1000, samples) rows).
+    #[arg(long, default_value_t = 100)]
+    pub kid_subsets: usize,
+    /// Compare with the first N test images only (default: all 10,000; numbers are comparable
+    /// only at the same N, which the report records).
+    #[arg(long)]
+    pub reference: Option<usize>,
+    /// Write the quality report (JSON) here instead of the run's eval/ directory (or, for
+    /// --images, beside the images).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
     /// Split to evaluate: test or valid.
     #[arg(long, default_value = "test")]
     pub split: String,
@@ -153,7 +189,8 @@ pub struct EvalArgs {
     /// Evaluate only the first N examples of the split.
     #[arg(long)]
     pub examples: Option<usize>,
-    /// Seed of the importance samples.
+    /// Seed of the importance samples (with --quality: of the samples drawn and the KID and
+    /// precision/recall subsets).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Use the raw weights even when the checkpoint keeps an EMA.
@@ -166,7 +203,8 @@ pub struct EvalArgs {
     /// `--set model.ensemble=32` (MADE's mask ensemble); repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub overrides: Vec<String>,
-    /// MNIST directory when the run's data.dir has moved.
+    /// MNIST directory when the run's data.dir has moved (with --quality or --images: where the
+    /// reference test set is; default the feature run's data.dir, else $GENZOO_MNIST_DIR).
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
     #[command(flatten)]
@@ -182,6 +220,37 @@ pub struct ScoreboardArgs {
     /// Write the Markdown table here instead of printing it.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// `genzoo quality-floor`.
+#[derive(Args, Debug)]
+pub struct QualityFloorArgs {
+    /// The trained classifier run whose features define the metrics.
+    #[arg(long)]
+    pub features: PathBuf,
+    /// Numbers of images measured against the whole test set (comma-separated).
+    #[arg(long, value_delimiter = ',', default_values_t = [10_000, 1_000])]
+    pub samples: Vec<usize>,
+    /// The images measured: a random subset of this split (train or valid), clean and noised.
+    #[arg(long, default_value = "train")]
+    pub split: String,
+    /// Standard deviations of the Gaussian noise added to those images (comma-separated).
+    #[arg(long, value_delimiter = ',', default_values_t = [0.05, 0.1, 0.2, 0.4])]
+    pub noise: Vec<f32>,
+    /// KID subsets (each of min(1000, samples) rows).
+    #[arg(long, default_value_t = 100)]
+    pub kid_subsets: usize,
+    /// Seed of the train subset, the noise and the metric subsets.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Write the table (JSON) here instead of the feature run's eval/ directory.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// MNIST directory (default: the feature run's data.dir, else $GENZOO_MNIST_DIR).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub device: DeviceArgs,
 }
 
 /// `genzoo info`.

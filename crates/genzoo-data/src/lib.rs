@@ -9,7 +9,8 @@
 //! - [`array`](mod@array): [`Array`], the one in-memory format (row-major `f32`, example axis first).
 //! - [`rng`], [`batch`]: counter-based randomness and deterministic shuffling, so a run resumes
 //!   from `(seed, step)` alone.
-//! - [`image`], [`plot`], [`colormap`]: PNG grids, 2D histograms, heat maps and curves.
+//! - [`image`], [`plot`], [`colormap`]: PNG grids, 2D histograms, heat maps and curves;
+//!   [`image_folder`]: PNGs (a file or a folder of them) read back as grey intensities.
 //! - [`npy`]: NumPy `.npy` exchange; [`fsutil`]: atomic writes, used for every file written.
 //!
 //! Invariant: every random value this crate produces is reproducible bit for bit on any machine
@@ -23,6 +24,7 @@ pub mod error;
 pub mod fsutil;
 pub mod idx;
 pub mod image;
+pub mod image_folder;
 pub mod mnist;
 pub mod npy;
 pub mod plot;
@@ -37,6 +39,7 @@ pub use error::{DataError, Result};
 pub use fsutil::write_atomic;
 pub use idx::{Images, read_idx_images, read_idx_labels, write_idx_images, write_idx_labels};
 pub use image::{save_grid, write_png};
+pub use image_folder::{read_png_folder, read_png_grey};
 pub use mnist::{
     LabelledImages, MNIST_TEST, MNIST_TRAIN, MNIST_VALID, Mnist, Split, load_mnist,
     load_mnist_split,

@@ -1,20 +1,33 @@
-//! Evaluation shared by every family: likelihood bounds and unit conversions.
+//! Evaluation shared by every family: likelihood bounds, unit conversions and sample quality.
 //!
 //! - [`iwae`]: the importance-weighted estimate of log p(x) for any
 //!   [`LatentVariable`](genzoo_models::LatentVariable) model (ELBO at k = 1).
 //! - [`exact`]: the exact NLL of models with a tractable density.
 //! - [`units`]: nats ↔ bits per dimension.
 //! - [`logsumexp`]: numerically stable log-mean-exp, in f64.
+//! - [`quality`](mod@quality): sample quality through a trained classifier ([`Classify`](genzoo_models::Classify)):
+//!   [`fid`](mod@fid), [`kid`](mod@kid), [`precision_recall`](mod@precision_recall),
+//!   [`classifier_scores`](mod@classifier_scores) on [`features`] in f64; [`intensity`] maps image
+//!   views to `[0, 1]`; [`degrade`] noises and blurs images for the reference scale.
 
+pub mod classifier_scores;
+pub mod degrade;
 pub mod error;
 pub mod exact;
+pub mod features;
+pub mod fid;
+pub mod intensity;
 pub mod iwae;
+pub mod kid;
 pub mod logsumexp;
+pub mod precision_recall;
+pub mod quality;
 pub mod quantile;
 pub mod units;
 
 pub use error::EvalError;
 pub use exact::{NllReport, exact_nll};
 pub use iwae::{IwaeOptions, IwaeReport, iwae};
+pub use quality::{FeatureNet, QualityOptions, QualityReport, quality};
 pub use quantile::normal_quantile;
 pub use units::{bits_per_dim, bits_per_dim_8bit};

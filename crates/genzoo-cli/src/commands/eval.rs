@@ -22,6 +22,12 @@ const STREAM_EVAL_CLI: u64 = u64::from_be_bytes(*b"evalcli\0");
 
 /// Evaluate as the arguments say.
 pub fn run(args: EvalArgs) -> Result<()> {
+    if args.quality || args.images.is_some() || args.features.is_some() {
+        return super::quality::run(&args);
+    }
+    let Some(checkpoint) = args.checkpoint.as_deref() else {
+        bail!("name a run to evaluate, or measure images with --images PATH --features RUN");
+    };
     let split: Split = args.split.parse()?;
     if split == Split::Train {
         bail!("evaluate on valid or test; the train split measures fit, not generalisation");
@@ -29,7 +35,7 @@ pub fn run(args: EvalArgs) -> Result<()> {
     if args.k == Some(0) || args.examples == Some(0) {
         bail!("--k and --examples must be >= 1");
     }
-    let mut loaded = load_checkpoint(&args.checkpoint, !args.latest, args.data_dir.as_deref())?;
+    let mut loaded = load_checkpoint(checkpoint, !args.latest, args.data_dir.as_deref())?;
     if !args.overrides.is_empty() {
         let text = loaded.config.to_toml()?;
         loaded.config = genzoo_train::TrainConfig::from_toml(
@@ -39,6 +45,16 @@ pub fn run(args: EvalArgs) -> Result<()> {
         )?;
     }
     resolve_data_dir(&mut loaded.config, args.data_dir.as_deref())?;
+    if let genzoo_models::ModelConfig::Planar(p) = &loaded.config.model
+        && let Some(target) = p.target
+    {
+        // The data of such a run is a placeholder; its likelihood would measure nothing.
+        bail!(
+            "this planar flow was fitted to the energy {target:?} by reverse KL, not to data: its \
+             bound and KL (= bound + log Z) are the `valid` lines of metrics.jsonl; draw it with \
+             `genzoo sample RUN --density q.png`"
+        );
+    }
     let device = runtime::device(&args.device.device)?;
     let splits = load(&loaded.config.data, loaded.config.seed)?;
     let job = EvalJob {
@@ -72,6 +88,18 @@ impl WithModel for EvalJob<'_> {
         };
         let data = source.head(a.examples);
         let mut rng = rng_for(a.seed, STREAM_EVAL_CLI, 0);
+        if model.classify().is_some() {
+            let e = super::eval_classifier::ClassifierEval {
+                loaded: self.loaded,
+                splits: self.splits,
+                split: self.split,
+                data: &data,
+                used_ema,
+                step: state.step,
+                device: &self.device,
+            };
+            return super::eval_classifier::evaluate(&model, e, &mut rng);
+        }
         let bar = ProgressBar::new(data.len() as u64);
         if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} examples  ETA {eta}")
         {

@@ -3,8 +3,10 @@
 mod data;
 mod efficientnet;
 mod eval;
+mod eval_classifier;
 mod info;
 mod perceptron;
+mod quality;
 mod rf;
 mod sample;
 mod sample_diffusion;
@@ -29,6 +31,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Train(a) => train::run(a),
         Command::Sample(a) => sample::run(a).map(|_| ExitCode::SUCCESS),
         Command::Eval(a) => eval::run(a).map(|_| ExitCode::SUCCESS),
+        Command::QualityFloor(a) => quality::floor(a).map(|_| ExitCode::SUCCESS),
         Command::Info(a) => info::run(a).map(|_| ExitCode::SUCCESS),
         Command::Data(a) => data::run(a).map(|_| ExitCode::SUCCESS),
         Command::Rf(a) => rf::run(a).map(|_| ExitCode::SUCCESS),
