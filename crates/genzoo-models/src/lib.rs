@@ -17,6 +17,7 @@ pub mod family;
 pub mod flows;
 pub mod likelihood;
 pub mod registry;
+mod step;
 pub mod vae;
 
 pub use error::ModelError;

@@ -29,16 +29,15 @@ pub use made::Made;
 pub use nade::Nade;
 pub use ordering::Ordering;
 
-use burn::optim::GradientsParams;
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use burn::tensor::activation::sigmoid;
 use genzoo_nn::noise::uniform;
 use rand_chacha::ChaCha8Rng;
 
-use crate::family::Optimizers;
 use crate::likelihood::bernoulli_log_prob;
-use crate::{DataKind, DataSpec, Metrics, ModelError};
+pub(crate) use crate::step::{check_width, nll_metrics, nll_step};
+use crate::{DataKind, DataSpec, ModelError};
 
 /// Refuse data that is not binary or not flat-able.
 pub(crate) fn check_binary(data: &DataSpec, family: &str) -> Result<usize, ModelError> {
@@ -48,43 +47,6 @@ pub(crate) fn check_binary(data: &DataSpec, family: &str) -> Result<usize, Model
         )));
     }
     Ok(data.dim())
-}
-
-/// Refuse a batch of the wrong width.
-pub(crate) fn check_width(x: &Tensor<2>, n: usize, family: &str) -> Result<(), ModelError> {
-    let [_, d] = x.dims();
-    if d != n {
-        return Err(ModelError::DataMismatch(format!(
-            "the {family} was built for {n}-dimensional vectors, the batch has {d}"
-        )));
-    }
-    Ok(())
-}
-
-/// One step of exact maximum likelihood: loss = mean NLL in nats.
-pub(crate) fn nll_step<M: Module>(
-    model: M,
-    log_prob: Tensor<1>,
-    optim: &mut Optimizers,
-    lr: f64,
-) -> (M, Metrics) {
-    let loss = log_prob.mean().neg();
-    let grads = GradientsParams::from_grads(loss.backward(), &model);
-    let value = loss.into_scalar::<f32>() as f64;
-    let (model, report) = optim.groups[0].1.step(model, grads, lr);
-    (
-        model,
-        vec![
-            ("loss", value),
-            ("nll", value),
-            ("grad_norm", report.grad_norm),
-        ],
-    )
-}
-
-/// Validation metrics from per-example log-likelihoods: the mean NLL in nats.
-pub(crate) fn nll_metrics(log_prob: Tensor<1>) -> Metrics {
-    vec![("nll", log_prob.mean().neg().into_scalar::<f32>() as f64)]
 }
 
 /// `log p(x)` from all-position logits.

@@ -6,7 +6,7 @@
 //! `ce` (cross-entropy, nats), `soft_accuracy` (at the config's τ), and for a one-vs-rest task
 //! `tp`, `fp`, `fn` as fractions of the examples, from which `genzoo eval` computes the pooled F1.
 
-use burn::optim::GradientsParams;
+use crate::step::minimise;
 use burn::prelude::*;
 use genzoo_nn::receptive_field::ConvGeometry;
 use rand_chacha::ChaCha8Rng;
@@ -200,16 +200,14 @@ impl Family for Classifier {
             self.temperature,
             self.f1_average(),
         );
-        let grads = GradientsParams::from_grads(loss.backward(), &self);
-        let loss_value = scalar(loss);
         let acc = accuracy(logits.detach(), y);
-        let (model, report) = optim.groups[0].1.step(self, grads, cx.lr);
+        let (model, loss_value, grad_norm) = minimise(self, loss, optim, cx.lr);
         Ok((
             model,
             vec![
                 ("loss", loss_value),
                 ("accuracy", acc),
-                ("grad_norm", report.grad_norm),
+                ("grad_norm", grad_norm),
             ],
         ))
     }

@@ -46,11 +46,9 @@ pub use realnvp::RealNvp;
 pub use scaling::Scaling;
 pub use stack::CouplingFlow;
 
-use burn::optim::GradientsParams;
 use burn::prelude::*;
 
-use crate::family::Optimizers;
-use crate::{Metrics, ModelError};
+pub(crate) use crate::step::{check_width, nll_metrics, nll_step};
 
 /// An invertible map of `[B, D]` rows with a tractable Jacobian determinant.
 pub trait Bijection {
@@ -100,41 +98,4 @@ pub fn inverse_all<'a, L: Bijection + 'a>(
             let (h, l) = layer.inverse(h);
             (h, ld + l)
         })
-}
-
-/// Refuse a batch of the wrong width.
-pub(crate) fn check_width(x: &Tensor<2>, n: usize, family: &str) -> Result<(), ModelError> {
-    let [_, d] = x.dims();
-    if d != n {
-        return Err(ModelError::DataMismatch(format!(
-            "the {family} flow was built for {n}-dimensional examples, the batch has {d}"
-        )));
-    }
-    Ok(())
-}
-
-/// One maximum-likelihood step: loss = mean NLL in nats.
-pub(crate) fn nll_step<M: Module>(
-    model: M,
-    log_prob: Tensor<1>,
-    optim: &mut Optimizers,
-    lr: f64,
-) -> (M, Metrics) {
-    let loss = log_prob.mean().neg();
-    let grads = GradientsParams::from_grads(loss.backward(), &model);
-    let value = loss.into_scalar::<f32>() as f64;
-    let (model, report) = optim.groups[0].1.step(model, grads, lr);
-    (
-        model,
-        vec![
-            ("loss", value),
-            ("nll", value),
-            ("grad_norm", report.grad_norm),
-        ],
-    )
-}
-
-/// Validation metrics from per-example log-likelihoods: the mean NLL in nats.
-pub(crate) fn nll_metrics(log_prob: Tensor<1>) -> Metrics {
-    vec![("nll", log_prob.mean().neg().into_scalar::<f32>() as f64)]
 }

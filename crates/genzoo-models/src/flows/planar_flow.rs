@@ -19,7 +19,7 @@
 //! # Shapes
 //! `x: [B, D]` → `log p(x): [B]`; target mode `D = 2`.
 
-use burn::optim::GradientsParams;
+use crate::step::minimise;
 use burn::prelude::*;
 use genzoo_nn::noise::standard_normal;
 use rand_chacha::ChaCha8Rng;
@@ -170,15 +170,13 @@ impl Family for PlanarFlow {
         let weight = self.energy_weight(cx.step);
         let loss = (log_q.clone() + u.clone().mul_scalar(weight)).mean();
         let bound = (log_q + u).mean().into_scalar::<f32>() as f64;
-        let grads = GradientsParams::from_grads(loss.backward(), &self);
-        let loss_value = loss.into_scalar::<f32>() as f64;
-        let (model, report) = optim.groups[0].1.step(self, grads, cx.lr);
+        let (model, loss_value, grad_norm) = minimise(self, loss, optim, cx.lr);
         let metrics = vec![
             ("loss", loss_value),
             ("bound", bound),
             ("kl", bound + energy.log_normaliser()),
             ("energy_weight", weight),
-            ("grad_norm", report.grad_norm),
+            ("grad_norm", grad_norm),
         ];
         Ok((model, metrics))
     }

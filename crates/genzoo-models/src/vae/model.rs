@@ -1,6 +1,6 @@
 //! The VAE module: loss, sampling and importance weights.
 
-use burn::optim::GradientsParams;
+use crate::step::minimise;
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
 use genzoo_nn::noise::{standard_normal, uniform};
@@ -180,14 +180,7 @@ impl Vae {
     }
 
     fn check_width(&self, x: &Tensor<2>) -> Result<(), ModelError> {
-        let [_, d] = x.dims();
-        if d != self.data_dim {
-            return Err(ModelError::DataMismatch(format!(
-                "the VAE was built for {}-dimensional examples, the batch has {d}",
-                self.data_dim
-            )));
-        }
-        Ok(())
+        crate::step::check_width(x, self.data_dim, "VAE")
     }
 }
 
@@ -210,16 +203,14 @@ impl Family for Vae {
         let beta = self.kl_weight(cx.step);
         let nelbo = (kl.clone() - rec.clone()).mean();
         let loss = (kl.clone().mul_scalar(beta) - rec.clone()).mean();
-        let grads = GradientsParams::from_grads(loss.backward(), &self);
-        let loss_value = loss.into_scalar::<f32>() as f64;
-        let (model, report) = optim.groups[0].1.step(self, grads, cx.lr);
+        let (model, loss_value, grad_norm) = minimise(self, loss, optim, cx.lr);
         let metrics = vec![
             ("loss", loss_value),
             ("nelbo", nelbo.into_scalar::<f32>() as f64),
             ("rec", -scalar(rec)),
             ("kl", scalar(kl)),
             ("kl_weight", beta),
-            ("grad_norm", report.grad_norm),
+            ("grad_norm", grad_norm),
         ];
         Ok((model, metrics))
     }
