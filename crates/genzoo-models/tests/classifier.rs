@@ -295,8 +295,10 @@ fn tiny_efficientnet_trains_with_batch_norm_and_stochastic_depth() {
     cfg.efficientnet.resolution = Some(8);
     cfg.efficientnet.stem_stride = 1;
     // Evaluation would use running statistics that, at momentum 0.01, are still mostly their
-    // initial values after 40 steps; the training accuracy (batch statistics) shows the fit.
-    let (acc, _) = train_on_quadrants(cfg, 40);
+    // initial values after 80 steps; the training accuracy (batch statistics) shows the fit.
+    // The net sits at chance for ~30 steps before it breaks symmetry, so 80 steps leave a
+    // margin: a 40-step version passed or failed on 1e-6 changes in the conv arithmetic.
+    let (acc, _) = train_on_quadrants(cfg, 80);
     assert!(acc >= 0.9, "{acc}");
 }
 

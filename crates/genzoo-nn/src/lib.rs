@@ -1,5 +1,9 @@
 //! Building blocks shared by every genzoo family, on burn's device-dispatch API.
 //!
+//! - [`conv`]: burn's `Conv2d` with its weight gradient as one batched matrix product per kernel
+//!   position over shifted views (`forward_fast`; ~1.6× burn's on the CPU backend).
+//! - [`group_norm`]: burn's `GroupNorm`, optionally followed by SiLU, as one fused pass with a
+//!   hand-written backward (`forward_fast`, `forward_silu_fast`).
 //! - [`mlp`]: a multilayer perceptron with a chosen activation and optional bias.
 //! - [`noise`]: Gaussian and uniform noise drawn from a portable, seedable RNG, so a run's
 //!   randomness is a function of `(seed, step)` and resumes exactly.
@@ -10,8 +14,10 @@
 //! - [`receptive_field`]: receptive fields of conv nets (presets, TOML descriptions, genzoo's
 //!   own nets through [`ConvGeometry`](receptive_field::ConvGeometry)) and a gradient check.
 
+pub mod conv;
 pub mod ema;
 pub mod error;
+pub mod group_norm;
 pub mod host;
 pub mod mlp;
 pub mod noise;

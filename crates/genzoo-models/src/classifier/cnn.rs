@@ -20,6 +20,7 @@ use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation::relu;
+use genzoo_nn::conv::Conv2dFast;
 use genzoo_nn::receptive_field::{ConvGeometry, RfError, RfNet, modules};
 
 /// Kernel side of every convolution.
@@ -84,9 +85,9 @@ impl Cnn {
 
     /// The convolutional part: `[B, C, H, W]` → `[B, c₃, H/4, W/4]`.
     fn conv_features(&self, x: Tensor<4>) -> Tensor<4> {
-        let x = self.pool1.forward(relu(self.conv1.forward(x))); // [B, c1, H/2, W/2]
-        let x = self.pool2.forward(relu(self.conv2.forward(x))); // [B, c2, H/4, W/4]
-        relu(self.conv3.forward(x)) // [B, c3, H/4, W/4]
+        let x = self.pool1.forward(relu(self.conv1.forward_fast(x))); // [B, c1, H/2, W/2]
+        let x = self.pool2.forward(relu(self.conv2.forward_fast(x))); // [B, c2, H/4, W/4]
+        relu(self.conv3.forward_fast(x)) // [B, c3, H/4, W/4]
     }
 
     /// # Shapes

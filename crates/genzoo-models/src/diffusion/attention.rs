@@ -11,6 +11,7 @@
 use burn::nn::{GroupNorm, GroupNormConfig, Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::softmax;
+use genzoo_nn::group_norm::GroupNormFast;
 
 /// Self-attention block.
 #[derive(Module, Debug)]
@@ -36,7 +37,7 @@ impl SelfAttention {
         let [b, c, h, w] = x.dims();
         let tokens = self
             .norm
-            .forward(x.clone())
+            .forward_fast(x.clone())
             .reshape([b, c, h * w]) // [B, C, N]
             .swap_dims(1, 2); // [B, N, C]
         let mut qkv = self.qkv.forward(tokens).chunk(3, 2); // 3 × [B, N, C]

@@ -5,7 +5,7 @@
 //! averaged over examples and values. Evaluation spreads t evenly over the batch (stratified),
 //! so successive validation losses are comparable.
 
-use burn::optim::GradientsParams;
+use crate::step::minimise;
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use genzoo_nn::noise::standard_normal;
@@ -129,14 +129,7 @@ impl Ddpm {
     }
 
     fn check_width(&self, x: &Tensor<2>) -> Result<(), ModelError> {
-        let [_, d] = x.dims();
-        if d != self.dim() {
-            return Err(ModelError::DataMismatch(format!(
-                "the model was built for {}-dimensional examples, the batch has {d}",
-                self.dim()
-            )));
-        }
-        Ok(())
+        crate::step::check_width(x, self.dim(), "diffusion model")
     }
 
     /// Mean squared error of the prediction at steps `t` (one per row of `x0`).
@@ -246,13 +239,8 @@ impl Family for Ddpm {
         let total = self.schedule.steps();
         let t: Vec<usize> = (0..b).map(|_| cx.rng.random_range(0..total)).collect();
         let loss = self.loss(batch.x.clone(), &t, cx.rng);
-        let grads = GradientsParams::from_grads(loss.backward(), &self);
-        let loss_value = loss.into_scalar::<f32>() as f64;
-        let (model, report) = optim.groups[0].1.step(self, grads, cx.lr);
-        Ok((
-            model,
-            vec![("loss", loss_value), ("grad_norm", report.grad_norm)],
-        ))
+        let (model, loss, grad_norm) = minimise(self, loss, optim, cx.lr);
+        Ok((model, vec![("loss", loss), ("grad_norm", grad_norm)]))
     }
 
     fn eval_step(&self, batch: &Batch, cx: &mut StepCx) -> Result<Metrics, ModelError> {

@@ -13,6 +13,7 @@ use burn::nn::{GroupNorm, GroupNormConfig, Linear, LinearConfig, PaddingConfig2d
 use burn::prelude::*;
 use burn::tensor::activation::silu;
 use genzoo_nn::conv::Conv2dFast;
+use genzoo_nn::group_norm::GroupNormFast;
 
 /// Kernel of the block's convolutions.
 const KERNEL: usize = 3;
@@ -54,10 +55,12 @@ impl ResBlock {
     /// # Shapes
     /// `x: [B, C_in, H, W]`, `temb: [B, E]` → `[B, C_out, H, W]`.
     pub fn forward(&self, x: Tensor<4>, temb: Tensor<2>) -> Tensor<4> {
-        let h = self.conv1.forward_fast(silu(self.norm1.forward(x.clone()))); // [B, C_out, H, W]
+        let h = self
+            .conv1
+            .forward_fast(self.norm1.forward_silu_fast(x.clone())); // [B, C_out, H, W]
         let bias = self.temb.forward(silu(temb)).unsqueeze_dims::<4>(&[2, 3]); // [B, C_out, 1, 1]
         let h = h + bias;
-        let h = self.conv2.forward_fast(silu(self.norm2.forward(h)));
+        let h = self.conv2.forward_fast(self.norm2.forward_silu_fast(h));
         let x = match &self.skip {
             Some(conv) => conv.forward_fast(x),
             None => x,

@@ -18,8 +18,10 @@
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{GroupNorm, GroupNormConfig, PaddingConfig2d};
 use burn::prelude::*;
-use burn::tensor::activation::silu;
+use burn::tensor::module::interpolate;
+use burn::tensor::ops::{InterpolateMode, InterpolateOptions};
 use genzoo_nn::conv::Conv2dFast;
+use genzoo_nn::group_norm::GroupNormFast;
 
 use super::attention::SelfAttention;
 use super::resblock::{ResBlock, conv3x3};
@@ -151,16 +153,16 @@ impl UNetConfig {
     }
 }
 
-/// Nearest-neighbour ×2 up-sampling.
+/// Nearest-neighbour ×2 up-sampling (burn's `interpolate`: on the flex backend its backward is
+/// ~5× faster than that of the equivalent reshape + `repeat_dim`).
 ///
 /// # Shapes
 /// `[B, C, H, W]` → `[B, C, 2H, 2W]`.
 fn upsample_nearest(x: Tensor<4>) -> Tensor<4> {
-    let [b, c, h, w] = x.dims();
-    x.reshape([b, c, h, 1, w, 1]) // [B, C, H, 1, W, 1]
-        .repeat_dim(3, RESAMPLE)
-        .repeat_dim(5, RESAMPLE) // [B, C, H, 2, W, 2]
-        .reshape([b, c, h * RESAMPLE, w * RESAMPLE]) // [B, C, 2H, 2W]
+    let [_, _, h, w] = x.dims();
+    let options = InterpolateOptions::new(InterpolateMode::Nearest)
+        .with_output_size([h * RESAMPLE, w * RESAMPLE]);
+    interpolate(x, options)
 }
 
 impl UNet {
@@ -204,6 +206,7 @@ impl UNet {
                 h = up.forward_fast(upsample_nearest(h)); // [B, C, 2H, 2W]
             }
         }
-        self.conv_out.forward_fast(silu(self.norm_out.forward(h)))
+        self.conv_out
+            .forward_fast(self.norm_out.forward_silu_fast(h))
     }
 }

@@ -15,6 +15,7 @@
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::prelude::*;
+use genzoo_nn::conv::Conv2dFast;
 use genzoo_nn::receptive_field::{ConvGeometry, RfError, RfNet, modules};
 use genzoo_nn::{Activation, Mlp, MlpConfig};
 
@@ -208,8 +209,8 @@ impl ConvEncoder {
 
     /// The convolutions: `[B, C, H, W]` → `[B, c2, H/4, W/4]`.
     fn features(&self, x: Tensor<4>) -> Tensor<4> {
-        let x = self.activation.apply(self.conv1.forward(x)); // [B, c1, H/2, W/2]
-        self.activation.apply(self.conv2.forward(x)) // [B, c2, H/4, W/4]
+        let x = self.activation.apply(self.conv1.forward_fast(x)); // [B, c1, H/2, W/2]
+        self.activation.apply(self.conv2.forward_fast(x)) // [B, c2, H/4, W/4]
     }
 }
 

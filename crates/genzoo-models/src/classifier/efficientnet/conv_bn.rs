@@ -24,6 +24,7 @@ use burn::nn::{BatchNorm, BatchNormConfig, PaddingConfig2d};
 use burn::prelude::*;
 
 use super::architecture::same_padding;
+use genzoo_nn::conv::Conv2dFast;
 
 /// Running-statistics momentum in burn's convention (weight of the new batch).
 pub const BN_MOMENTUM: f64 = 0.01;
@@ -78,7 +79,7 @@ impl ConvBn {
     /// # Shapes
     /// `[B, C_in, H, W]` → `[B, C_out, H', W']`.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        let y = self.bn.forward(self.conv.forward(x));
+        let y = self.bn.forward(self.conv.forward_fast(x));
         // Fold this step's pending running statistics in now (see the module doc).
         let _ = self.bn.running_mean.value_sync();
         let _ = self.bn.running_var.value_sync();

@@ -1,0 +1,339 @@
+//! A 2-D convolution whose weight gradient is a few batched matrix products, behind burn's
+//! `Conv2d` module (same parameters, same checkpoint keys): `conv.forward_fast(x)`.
+//!
+//! For `y = conv(x, w)` with stride 1 (stride s below), padding p and a `kh×kw` kernel,
+//! ```text
+//! ∂L/∂w[o, c, i, j] = Σ_{b, h, v} ∂L/∂y[b, o, h, v] · x_pad[b, c, h + i, v + j]
+//! ```
+//! Flatten each padded example to `X_b[c, q]`, `q = h·Wp + v` (`Wp = W + 2p`, `S = Hp·Wp`
+//! positions), and put `∂L/∂y` on the same grid, `G_b[o, q]` (zero where `h ≥ Ho` or `v ≥ Wo`).
+//! Kernel position (i, j) is then a shift of the grid by `i·Wp + j`:
+//! `∂L/∂w[:, :, i, j] = Σ_b G_b · X_b[:, q + i·Wp + j]ᵀ`, a batched `[O, S] × [S, C]` product over
+//! a strided view of X (no copy, no im2col buffer). burn's default instead runs a convolution
+//! whose kernel is the output gradient, a flat product at a fraction of the forward's rate on
+//! the CPU backend. The padding border costs `(Hp·Wp)/(Ho·Wo) − 1` extra work (15% at 28×28).
+//! With stride s, kernel row `i = s·i₁ + i₀` reads the rows `s·h + i₀` shifted by `i₁`: X is split
+//! once into its s² phases (`x_pad[s·a + i₀, s·b + j₀]`, a copy of x in total) and each kernel
+//! position is a shift on its phase's grid, as above.
+//!
+//! The forward and the input gradient are burn's (`conv2d`, `conv2d_x_backward`). The op reaches
+//! the backend through burn's extension API: an autodiff tensor on the flex CPU backend is
+//! unwrapped to `Autodiff<Flex>`, where a custom [`Backward`] holds the gradient. Any other case
+//! (other backends, no autodiff, dilation, groups, asymmetric padding) is burn's `conv2d`, so the
+//! layer's values never depend on the path.
+//!
+//! # Shapes
+//! `x: [B, C, H, W]`, `w: [O, C, kh, kw]`, `bias: [O]` → `[B, O, Ho, Wo]`.
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+use burn::backend::autodiff::checkpoint::base::Checkpointer;
+use burn::backend::autodiff::checkpoint::strategy::{
+    BalancedCheckpointing, CheckpointStrategy, NoCheckpointing,
+};
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::ops::{FloatTensorOps, ModuleOps};
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{
+    Autodiff, Backend, Dispatch, DispatchKindConversion, DispatchTensor, Flex, TensorMetadata,
+};
+use burn::nn::PaddingConfig2d;
+use burn::nn::conv::Conv2d;
+use burn::prelude::*;
+use burn::tensor::Shape;
+use burn::tensor::Slice;
+use burn::tensor::module::conv2d;
+use burn::tensor::ops::{ConvOptions, PadMode};
+
+/// Whether the fast layers ([`conv2d_fast`], [`crate::group_norm::GroupNormFast`]) take their fast
+/// paths (default `true`); benchmarks switch them off to time burn's paths in the same process.
+static FAST: AtomicBool = AtomicBool::new(true);
+
+/// Fast-path ops (convolutions with the custom backward, fused group norms) run so far: tests
+/// and benchmarks check the path is taken, since a silent fall-back to burn would give the same
+/// numbers, only slower.
+static RECORDED: AtomicUsize = AtomicUsize::new(0);
+
+/// How many ops took a fast path in this process.
+pub fn fast_ops_recorded() -> usize {
+    RECORDED.load(Ordering::Relaxed)
+}
+
+/// Count one fast-path op.
+pub(crate) fn record() {
+    RECORDED.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Turn the fast path on or off process-wide (for A/B benchmarks and tests).
+pub fn set_fast(on: bool) {
+    FAST.store(on, Ordering::Relaxed);
+}
+
+/// Whether the fast path is on.
+pub fn is_fast() -> bool {
+    FAST.load(Ordering::Relaxed)
+}
+
+/// Whether [`weight_grad_shifts`] handles these options: no dilation, no groups, the same
+/// padding before and after (any stride).
+pub fn supported(options: &ConvOptions<2>) -> bool {
+    options.stride.iter().all(|&s| s >= 1)
+        && options.dilation == [1, 1]
+        && options.groups == 1
+        && options.padding.iter().all(|&(a, b)| a == b)
+}
+
+/// `∂L/∂w` from the input and the output gradient, one batched matrix product per kernel
+/// position (module docs), on any backend `B`. Requires [`supported`] options.
+///
+/// # Shapes
+/// `x: [B, C, H, W]`, `dy: [B, O, Ho, Wo]` → `[O, C, kh, kw]`.
+pub fn weight_grad_shifts<B: Backend>(
+    x: FloatTensor<B>,
+    dy: FloatTensor<B>,
+    kernel: [usize; 2],
+    options: &ConvOptions<2>,
+) -> FloatTensor<B> {
+    let [b, c, h, w] = x.shape().dims();
+    let [_, o, ho, wo] = dy.shape().dims();
+    let [kh, kw] = kernel;
+    let [(ph, _), (pw, _)] = options.padding;
+    let [sh, sw] = options.stride;
+    // Kernel row i = sh·i1 + i0 reads phase i0 of the rows at offset i1 (likewise columns): the
+    // phase grids are Hq×Wq with Hq = Ho + ⌈kh/sh⌉ − 1, and x is padded (or cut) to sh·Hq rows.
+    let (i1max, j1max) = (kh.div_ceil(sh) - 1, kw.div_ceil(sw) - 1);
+    let (hq, wq) = (ho + i1max, wo + j1max);
+    let s = hq * wq; // grid positions per example and phase
+    let zero = PadMode::Constant(0.0);
+    let (rows, cols) = (sh * hq, sw * wq);
+    let xp = B::float_pad(
+        x,
+        &[
+            (0, 0),
+            (0, 0),
+            (ph, rows.saturating_sub(h + ph)),
+            (pw, cols.saturating_sub(w + pw)),
+        ],
+        zero,
+    );
+    let all = Slice::from(0..b);
+    let chans = Slice::from(0..c);
+    let phases: Vec<FloatTensor<B>> = (0..sh * sw)
+        .map(|phase| {
+            let (i0, j0) = (phase / sw, phase % sw);
+            let v = B::float_slice(
+                xp.clone(),
+                &[
+                    all,
+                    chans,
+                    Slice::new(i0 as isize, Some(rows as isize), sh as isize),
+                    Slice::new(j0 as isize, Some(cols as isize), sw as isize),
+                ],
+            ); // [B, C, Hq, Wq]; a copy below unless the stride is 1
+            B::float_reshape(v, Shape::new([b, c, s])) // [B, C, Hq·Wq]
+        })
+        .collect();
+    // G: the output gradient on the phase grid, zero outside the Ho×Wo corner.
+    let g = B::float_pad(dy, &[(0, 0), (0, 0), (0, hq - ho), (0, wq - wo)], zero); // [B, O, Hq, Wq]
+    let g = B::float_reshape(g, Shape::new([b, o, s])); // [B, O, S]
+    // Positions past the last non-zero one only add zeros; cutting them keeps every shifted
+    // window inside the example.
+    let n = s - i1max * wq - j1max;
+    let g = B::float_slice(g, &[all, Slice::from(0..o), Slice::from(0..n)]); // [B, O, n]
+    let parts: Vec<FloatTensor<B>> = (0..kh * kw)
+        .map(|ij| {
+            let (i, j) = (ij / kw, ij % kw);
+            let off = (i / sh) * wq + j / sw;
+            let u = B::float_slice(
+                phases[(i % sh) * sw + j % sw].clone(),
+                &[all, chans, Slice::from(off..off + n)],
+            ); // [B, C, n], a view
+            let u = B::float_swap_dims(u, 1, 2); // [B, n, C]
+            B::float_sum_dim(B::float_matmul(g.clone(), u), 0) // [1, O, C]
+        })
+        .collect();
+    let dw = B::float_cat(parts, 0); // [kh·kw, O, C]
+    let dw = B::float_reshape(dw, Shape::new([kh, kw, o, c])); // [kh, kw, O, C]
+    B::float_permute(dw, &[2, 3, 0, 1]) // [O, C, kh, kw]
+}
+
+/// `∂L/∂w` of `conv2d(x, w, options)` for a kernel of size `kernel` (fast path where
+/// [`supported`], burn's `conv2d_weight_backward` otherwise).
+///
+/// # Shapes
+/// `x: [B, C, H, W]`, `dy: [B, O, Ho, Wo]` → `[O, C, kh, kw]`.
+pub fn weight_grad(
+    x: Tensor<4>,
+    dy: Tensor<4>,
+    kernel: [usize; 2],
+    options: ConvOptions<2>,
+) -> Tensor<4> {
+    if supported(&options) {
+        let out =
+            weight_grad_shifts::<Dispatch>(x.into_dispatch(), dy.into_dispatch(), kernel, &options);
+        return Tensor::from_dispatch(out);
+    }
+    let [_, c, _, _] = x.dims();
+    let [_, o, _, _] = dy.dims();
+    let w = Tensor::<4>::zeros([o, c, kernel[0], kernel[1]], &x.device());
+    burn::tensor::module::conv2d_weight_backward(x, w, dy, options)
+}
+
+/// Gradients of the convolution for the parents that need one: `(x, w, bias)`.
+fn backward_parts(
+    x: FloatTensor<Flex>,
+    w: FloatTensor<Flex>,
+    dy: FloatTensor<Flex>,
+    options: &ConvOptions<2>,
+    need: [bool; 3],
+) -> [Option<FloatTensor<Flex>>; 3] {
+    let [_, _, kh, kw] = w.shape().dims();
+    let o = dy.shape().dims::<4>()[1];
+    let dx = need[0].then(|| Flex::conv2d_x_backward(x.clone(), w, dy.clone(), options.clone()));
+    let db = need[2].then(|| {
+        // Σ over batch and pixels: [B, O, Ho, Wo] → [O].
+        let s = Flex::float_sum_dim(
+            Flex::float_sum_dim(Flex::float_sum_dim(dy.clone(), 3), 2),
+            0,
+        );
+        Flex::float_reshape(s, Shape::new([o]))
+    });
+    let dw = need[1].then(|| weight_grad_shifts::<Flex>(x, dy, [kh, kw], options));
+    [dx, dw, db]
+}
+
+#[derive(Debug)]
+struct ConvWithBias;
+
+impl Backward<Flex, 3> for ConvWithBias {
+    type State = (FloatTensor<Flex>, FloatTensor<Flex>, ConvOptions<2>);
+
+    fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let dy = grads.consume::<Flex>(&ops.node);
+        let (x, w, options) = ops.state;
+        let need = ops.parents.each_ref().map(Option::is_some);
+        let parts = backward_parts(x, w, dy, &options, need);
+        for (node, grad) in ops.parents.into_iter().zip(parts) {
+            if let (Some(node), Some(grad)) = (node, grad) {
+                grads.register::<Flex>(node.id, grad);
+            }
+        }
+    }
+}
+
+#[derive(Debug)]
+struct ConvNoBias;
+
+impl Backward<Flex, 2> for ConvNoBias {
+    type State = (FloatTensor<Flex>, FloatTensor<Flex>, ConvOptions<2>);
+
+    fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let dy = grads.consume::<Flex>(&ops.node);
+        let (x, w, options) = ops.state;
+        let [px, pw] = ops.parents;
+        let [dx, dw, _] = backward_parts(x, w, dy, &options, [px.is_some(), pw.is_some(), false]);
+        for (node, grad) in [(px, dx), (pw, dw)] {
+            if let (Some(node), Some(grad)) = (node, grad) {
+                grads.register::<Flex>(node.id, grad);
+            }
+        }
+    }
+}
+
+/// The convolution on `Autodiff<Flex, C>` with the custom backward, or `None` when the tensors
+/// do not all live there.
+fn conv2d_autodiff<C>(
+    x: &Tensor<4>,
+    w: &Tensor<4>,
+    bias: Option<&Tensor<1>>,
+    options: ConvOptions<2>,
+) -> Option<Tensor<4>>
+where
+    C: CheckpointStrategy,
+    DispatchTensor: DispatchKindConversion<Autodiff<Flex, C>>,
+{
+    type Ad<C> = Autodiff<Flex, C>;
+    // Clones share storage and graph node.
+    let ba = match bias.map(|b| b.clone().try_into_primitive::<Ad<C>>()) {
+        None => None,
+        Some(Ok(b)) => Some(b),
+        Some(Err(_)) => return None,
+    };
+    let xa = x.clone().try_into_primitive::<Ad<C>>().ok()?;
+    let wa = w.clone().try_into_primitive::<Ad<C>>().ok()?;
+    record();
+    let (xp, xn) = xa.into_parts();
+    let (wp, wn) = wa.into_parts();
+    let out = match ba {
+        Some(ba) => {
+            let (bp, bn) = ba.into_parts();
+            match ConvWithBias
+                .prepare::<C>([xn, wn, bn])
+                .compute_bound()
+                .stateful()
+            {
+                OpsKind::Tracked(prep) => {
+                    let y = Flex::conv2d(xp.clone(), wp.clone(), Some(bp), options.clone());
+                    prep.finish((xp, wp, options), y)
+                }
+                OpsKind::UnTracked(prep) => prep.finish(Flex::conv2d(xp, wp, Some(bp), options)),
+            }
+        }
+        None => match ConvNoBias.prepare::<C>([xn, wn]).compute_bound().stateful() {
+            OpsKind::Tracked(prep) => {
+                let y = Flex::conv2d(xp.clone(), wp.clone(), None, options.clone());
+                prep.finish((xp, wp, options), y)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(Flex::conv2d(xp, wp, None, options)),
+        },
+    };
+    Some(Tensor::from_primitive::<Ad<C>>(out))
+}
+
+/// `conv2d(x, w, bias, options)` with the fast weight gradient where it applies (module docs).
+///
+/// # Shapes
+/// `x: [B, C, H, W]`, `w: [O, C, kh, kw]`, `bias: [O]` → `[B, O, Ho, Wo]`.
+pub fn conv2d_fast(
+    x: Tensor<4>,
+    w: Tensor<4>,
+    bias: Option<Tensor<1>>,
+    options: ConvOptions<2>,
+) -> Tensor<4> {
+    if !is_fast() || !supported(&options) {
+        return conv2d(x, w, bias, options);
+    }
+    let b = bias.as_ref();
+    conv2d_autodiff::<NoCheckpointing>(&x, &w, b, options.clone())
+        .or_else(|| conv2d_autodiff::<BalancedCheckpointing>(&x, &w, b, options.clone()))
+        .unwrap_or_else(|| conv2d(x, w, bias, options))
+}
+
+/// [`conv2d_fast`] for burn's `Conv2d` module.
+pub trait Conv2dFast {
+    /// The module's forward with the fast weight gradient.
+    ///
+    /// # Shapes
+    /// `[B, C_in, H, W]` → `[B, C_out, Ho, Wo]`.
+    fn forward_fast(&self, x: Tensor<4>) -> Tensor<4>;
+}
+
+impl Conv2dFast for Conv2d {
+    fn forward_fast(&self, x: Tensor<4>) -> Tensor<4> {
+        let padding = match self.padding {
+            PaddingConfig2d::Valid => [(0, 0), (0, 0)],
+            PaddingConfig2d::Explicit(top, left, bottom, right) => [(top, bottom), (left, right)],
+            // "Same" padding depends on the input size; burn's module computes it.
+            PaddingConfig2d::Same => return self.forward(x),
+        };
+        let options =
+            ConvOptions::new_with_padding(self.stride, padding, self.dilation, self.groups);
+        conv2d_fast(
+            x,
+            self.weight.val(),
+            self.bias.as_ref().map(|b| b.val()),
+            options,
+        )
+    }
+}

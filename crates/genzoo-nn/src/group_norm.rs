@@ -1,0 +1,378 @@
+//! Group normalisation (Wu & He 2018), optionally followed by SiLU, as one fused pass with a
+//! hand-written backward, behind burn's `GroupNorm` module (same parameters, same checkpoint
+//! keys): `norm.forward_fast(x)`, `norm.forward_silu_fast(x)` = `silu(norm.forward(x))`.
+//!
+//! For group g of example b (its `M = (C/G)·H·W` values):
+//! ```text
+//! μ = mean(x),  r = 1/√(var(x) + ε),  x̂ = (x − μ)·r,  y = γ_c·x̂ + β_c
+//! ∂L/∂β_c = Σ_{b,h,w} dy,   ∂L/∂γ_c = Σ_{b,h,w} dy·x̂
+//! ∂L/∂x = r·(γ_c·dy − mean(γ_c·dy) − x̂·mean(γ_c·dy·x̂))        (means over the group)
+//! ```
+//! burn composes GroupNorm from reshapes, reductions and broadcasts; on the flex CPU backend its
+//! backward runs the broadcast gradients through slow strided paths (≈15× the forward at the
+//! U-Net's shapes). Here each group is a contiguous run of `M` values in NCHW, so forward and
+//! backward are two sequential sweeps per group, groups in parallel (rayon); statistics
+//! accumulate per channel in f32 lanes and across channels in f64.
+//!
+//! With SiLU (`s(u) = u·σ(u)`, `s'(u) = σ(u)·(1 + u·(1 − σ(u)))`) the backward first maps the
+//! output gradient through `s'` at the recomputed `u`: burn's own SiLU costs ~20× an addition
+//! through autodiff on the flex backend, and the U-Net applies it after every norm.
+//!
+//! The fast path needs f32 tensors on the flex backend (with or without autodiff) and an affine
+//! norm; anything else is burn's `GroupNorm::forward`.
+//!
+//! # Shapes
+//! `x: [B, C, H, W]`, `γ, β: [C]` → `[B, C, H, W]`.
+
+use std::borrow::Cow;
+
+use burn::backend::autodiff::checkpoint::base::Checkpointer;
+use burn::backend::autodiff::checkpoint::strategy::{
+    BalancedCheckpointing, CheckpointStrategy, NoCheckpointing,
+};
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::flex::FlexTensor;
+use burn::backend::{Autodiff, DispatchKindConversion, DispatchTensor, Flex};
+use burn::nn::GroupNorm;
+use burn::prelude::*;
+use burn::tensor::{DType, Shape};
+use rayon::prelude::*;
+
+/// Geometry of one call: batch, channels, groups, values per channel.
+#[derive(Clone, Copy, Debug)]
+struct Dims {
+    b: usize,
+    c: usize,
+    g: usize,
+    hw: usize,
+}
+
+impl Dims {
+    fn of(shape: &Shape, groups: usize) -> Self {
+        let d = shape.as_slice();
+        Dims {
+            b: d[0],
+            c: d[1],
+            g: groups,
+            hw: d[2..].iter().product(),
+        }
+    }
+    /// Channels per group.
+    fn cg(&self) -> usize {
+        self.c / self.g
+    }
+    /// Values per group.
+    fn m(&self) -> usize {
+        self.cg() * self.hw
+    }
+}
+
+/// The values of an f32 flex tensor in row-major order: borrowed when contiguous, copied from a
+/// strided view otherwise.
+fn values(t: &FlexTensor) -> Cow<'_, [f32]> {
+    match t.as_slice::<f32>() {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(
+            t.to_contiguous()
+                .as_slice::<f32>()
+                .map(<[f32]>::to_vec)
+                .unwrap_or_default(),
+        ),
+    }
+}
+
+fn tensor(values: Vec<f32>, shape: Shape) -> FlexTensor {
+    FlexTensor::from_data(TensorData::new(values, shape))
+}
+
+/// Lanes of the sums below: eight independent f32 accumulators let the compiler vectorise (a
+/// single running sum may not be reordered); each covers one channel's `H·W` values, and the
+/// channels of a group add up in f64.
+const LANES: usize = 8;
+
+/// `Σ f(v)` over `xs` in [`LANES`] f32 accumulators.
+fn lanes(xs: &[f32], f: impl Fn(f32) -> f32) -> f32 {
+    let mut acc = [0f32; LANES];
+    let mut chunks = xs.chunks_exact(LANES);
+    for c in &mut chunks {
+        for (a, &v) in acc.iter_mut().zip(c) {
+            *a += f(v);
+        }
+    }
+    let tail: f32 = chunks.remainder().iter().map(|&v| f(v)).sum();
+    acc.iter().sum::<f32>() + tail
+}
+
+/// Forward: `(y, μ, r)` with one `(μ, r)` per (example, group).
+fn forward_values(
+    x: &[f32],
+    gamma: &[f32],
+    beta: &[f32],
+    d: Dims,
+    eps: f64,
+    silu: bool,
+) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    let (m, hw, cg) = (d.m(), d.hw, d.cg());
+    let mut y = vec![0f32; x.len()];
+    let stats: Vec<(f32, f32)> = y
+        .par_chunks_mut(m)
+        .zip(x.par_chunks(m))
+        .enumerate()
+        .map(|(grp, (yg, xg))| {
+            // Two passes (mean, then squared deviations) avoid the cancellation of E[x²] − μ².
+            let mean = xg.chunks(hw).map(|c| lanes(c, |v| v) as f64).sum::<f64>() / m as f64;
+            let mf = mean as f32;
+            let sq = |v: f32| (v - mf) * (v - mf);
+            let var = xg.chunks(hw).map(|c| lanes(c, sq) as f64).sum::<f64>() / m as f64;
+            let r = 1.0 / (var + eps).sqrt();
+            let (mean, r) = (mf, r as f32);
+            let c0 = (grp % d.g) * cg;
+            for (k, (yc, xc)) in yg.chunks_mut(hw).zip(xg.chunks(hw)).enumerate() {
+                // y = a·x + b with a = r·γ, b = β − μ·a: one multiply-add per value.
+                let a = r * gamma[c0 + k];
+                let b = beta[c0 + k] - mean * a;
+                if silu {
+                    for (o, &v) in yc.iter_mut().zip(xc) {
+                        let u = v * a + b;
+                        *o = u / (1.0 + (-u).exp());
+                    }
+                } else {
+                    for (o, &v) in yc.iter_mut().zip(xc) {
+                        *o = v * a + b;
+                    }
+                }
+            }
+            (mean, r)
+        })
+        .collect();
+    let (mean, rstd) = stats.into_iter().unzip();
+    (y, mean, rstd)
+}
+
+/// Backward: `(∂x, ∂γ, ∂β)`.
+fn backward_values(
+    x: &[f32],
+    dy: &[f32],
+    (gamma, beta): (&[f32], &[f32]),
+    mean: &[f32],
+    rstd: &[f32],
+    d: Dims,
+    silu: bool,
+) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    let (m, hw, cg) = (d.m(), d.hw, d.cg());
+    let mut dx = vec![0f32; x.len()];
+    // Per (example, channel): (Σ dy, Σ dy·x̂).
+    let mut sums = vec![(0f64, 0f64); d.b * d.c];
+    dx.par_chunks_mut(m)
+        .zip(x.par_chunks(m).zip(dy.par_chunks(m)))
+        .zip(sums.par_chunks_mut(cg))
+        .enumerate()
+        .for_each(|(grp, ((dxg, (xg, dyg)), sg))| {
+            let (mu, r) = (mean[grp], rstd[grp]);
+            let c0 = (grp % d.g) * cg;
+            let (mut m1, mut m2) = (0f64, 0f64);
+            // Pass 1: the gradient at the norm's output (through SiLU: with u the norm's output
+            // and σ = sigmoid(u), d silu/du = σ·(1 + u·(1 − σ))) goes into dx as scratch, and
+            // the per-channel sums Σ du, Σ du·x̂ accumulate.
+            for (k, ((xc, dyc), duc)) in xg
+                .chunks(hw)
+                .zip(dyg.chunks(hw))
+                .zip(dxg.chunks_mut(hw))
+                .enumerate()
+            {
+                let ga = gamma[c0 + k];
+                let (a, b) = (r * ga, beta[c0 + k] - mu * r * ga);
+                let (mut s1, mut s2) = (0f64, 0f64);
+                for ((&v, &g), du) in xc.iter().zip(dyc).zip(duc.iter_mut()) {
+                    let g = if silu {
+                        let u = v * a + b;
+                        let sg = 1.0 / (1.0 + (-u).exp());
+                        g * sg * (1.0 + u * (1.0 - sg))
+                    } else {
+                        g
+                    };
+                    *du = g;
+                    s1 += g as f64;
+                    s2 += (g * (v - mu) * r) as f64;
+                }
+                sg[k] = (s1, s2);
+                m1 += ga as f64 * s1;
+                m2 += ga as f64 * s2;
+            }
+            let (m1, m2) = ((m1 / m as f64) as f32, (m2 / m as f64) as f32);
+            // Pass 2: ∂x = r·(γ·du − mean(γ·du) − x̂·mean(γ·du·x̂)), du read back from dx.
+            for (k, (dxc, xc)) in dxg.chunks_mut(hw).zip(xg.chunks(hw)).enumerate() {
+                let ga = gamma[c0 + k];
+                for (o, &v) in dxc.iter_mut().zip(xc) {
+                    let xh = (v - mu) * r;
+                    *o = r * (ga * *o - m1 - xh * m2);
+                }
+            }
+        });
+    let mut dgamma = vec![0f64; d.c];
+    let mut dbeta = vec![0f64; d.c];
+    for row in sums.chunks(d.c) {
+        for (ch, &(s1, s2)) in row.iter().enumerate() {
+            dbeta[ch] += s1;
+            dgamma[ch] += s2;
+        }
+    }
+    let narrow = |v: Vec<f64>| v.into_iter().map(|s| s as f32).collect();
+    (dx, narrow(dgamma), narrow(dbeta))
+}
+
+#[derive(Debug)]
+struct GroupNormBackward;
+
+/// Saved for the backward: input, γ, β, per-group μ and r, geometry, whether SiLU follows.
+type State = (
+    FlexTensor,
+    FlexTensor,
+    FlexTensor,
+    Vec<f32>,
+    Vec<f32>,
+    Dims,
+    bool,
+);
+
+impl Backward<Flex, 3> for GroupNormBackward {
+    type State = State;
+
+    fn backward(self, ops: Ops<State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let dy = grads.consume::<Flex>(&ops.node);
+        let (x, gamma, beta, mean, rstd, d, silu) = ops.state;
+        let shape = x.layout().shape().clone();
+        let (dx, dgamma, dbeta) = backward_values(
+            &values(&x),
+            &values(&dy),
+            (&values(&gamma), &values(&beta)),
+            &mean,
+            &rstd,
+            d,
+            silu,
+        );
+        let parts = [
+            tensor(dx, shape),
+            tensor(dgamma, Shape::new([d.c])),
+            tensor(dbeta, Shape::new([d.c])),
+        ];
+        for (node, grad) in ops.parents.into_iter().zip(parts) {
+            if let Some(node) = node {
+                grads.register::<Flex>(node.id, grad);
+            }
+        }
+    }
+}
+
+/// The norm on `Autodiff<Flex, C>`, or `None` when the tensors do not live there.
+fn on_autodiff<C>(
+    x: &Tensor<4>,
+    gamma: &Tensor<1>,
+    beta: &Tensor<1>,
+    (groups, eps, silu): (usize, f64, bool),
+) -> Option<Tensor<4>>
+where
+    C: CheckpointStrategy,
+    DispatchTensor: DispatchKindConversion<Autodiff<Flex, C>>,
+{
+    type Ad<C> = Autodiff<Flex, C>;
+    let xa = x.clone().try_into_primitive::<Ad<C>>().ok()?;
+    let ga = gamma.clone().try_into_primitive::<Ad<C>>().ok()?;
+    let ba = beta.clone().try_into_primitive::<Ad<C>>().ok()?;
+    crate::conv::record();
+    let (xp, xn) = xa.into_parts();
+    let (gp, gn) = ga.into_parts();
+    let (bp, bn) = ba.into_parts();
+    let d = Dims::of(xp.layout().shape(), groups);
+    let (y, mean, rstd) = forward_values(&values(&xp), &values(&gp), &values(&bp), d, eps, silu);
+    let y = tensor(y, xp.layout().shape().clone());
+    let out = match GroupNormBackward
+        .prepare::<C>([xn, gn, bn])
+        .compute_bound()
+        .stateful()
+    {
+        OpsKind::Tracked(prep) => prep.finish((xp, gp, bp, mean, rstd, d, silu), y),
+        OpsKind::UnTracked(prep) => prep.finish(y),
+    };
+    Some(Tensor::from_primitive::<Ad<C>>(out))
+}
+
+/// The norm on plain flex tensors (inference), or `None`.
+fn on_flex(
+    x: &Tensor<4>,
+    gamma: &Tensor<1>,
+    beta: &Tensor<1>,
+    (groups, eps, silu): (usize, f64, bool),
+) -> Option<Tensor<4>> {
+    let xp = x.clone().try_into_primitive::<Flex>().ok()?;
+    let gp = gamma.clone().try_into_primitive::<Flex>().ok()?;
+    let bp = beta.clone().try_into_primitive::<Flex>().ok()?;
+    crate::conv::record();
+    let d = Dims::of(xp.layout().shape(), groups);
+    let (y, _, _) = forward_values(&values(&xp), &values(&gp), &values(&bp), d, eps, silu);
+    Some(Tensor::from_primitive::<Flex>(tensor(
+        y,
+        xp.layout().shape().clone(),
+    )))
+}
+
+/// `GroupNorm(x)` with γ and β, followed by SiLU when `silu`, in one fused op (module docs);
+/// `None` where the fast path does not apply (the caller runs burn's composition).
+///
+/// # Shapes
+/// `x: [B, C, H, W]`, `gamma, beta: [C]` → `[B, C, H, W]`.
+pub fn group_norm_fast(
+    x: Tensor<4>,
+    gamma: Tensor<1>,
+    beta: Tensor<1>,
+    groups: usize,
+    eps: f64,
+    silu: bool,
+) -> Option<Tensor<4>> {
+    let [_, c, _, _] = x.dims();
+    if !crate::conv::is_fast() || x.dtype() != DType::F32 || groups == 0 || c % groups != 0 {
+        return None;
+    }
+    let how = (groups, eps, silu);
+    on_autodiff::<NoCheckpointing>(&x, &gamma, &beta, how)
+        .or_else(|| on_autodiff::<BalancedCheckpointing>(&x, &gamma, &beta, how))
+        .or_else(|| on_flex(&x, &gamma, &beta, how))
+}
+
+/// [`group_norm_fast`] for burn's `GroupNorm` module.
+pub trait GroupNormFast {
+    /// The module's forward, fused where possible.
+    ///
+    /// # Shapes
+    /// `[B, C, H, W]` → `[B, C, H, W]`.
+    fn forward_fast(&self, x: Tensor<4>) -> Tensor<4>;
+
+    /// `silu(self.forward(x))` as one op where possible (the U-Net's pre-activation blocks).
+    ///
+    /// # Shapes
+    /// `[B, C, H, W]` → `[B, C, H, W]`.
+    fn forward_silu_fast(&self, x: Tensor<4>) -> Tensor<4>;
+}
+
+fn fused(norm: &GroupNorm, x: &Tensor<4>, silu: bool) -> Option<Tensor<4>> {
+    let (g, b) = (norm.gamma.as_ref()?, norm.beta.as_ref()?);
+    group_norm_fast(
+        x.clone(),
+        g.val(),
+        b.val(),
+        norm.num_groups,
+        norm.epsilon,
+        silu,
+    )
+}
+
+impl GroupNormFast for GroupNorm {
+    fn forward_fast(&self, x: Tensor<4>) -> Tensor<4> {
+        fused(self, &x, false).unwrap_or_else(|| self.forward(x))
+    }
+
+    fn forward_silu_fast(&self, x: Tensor<4>) -> Tensor<4> {
+        fused(self, &x, true).unwrap_or_else(|| burn::tensor::activation::silu(self.forward(x)))
+    }
+}
