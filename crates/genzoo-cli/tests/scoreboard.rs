@@ -52,10 +52,25 @@ fn a_trained_and_evaluated_run_appears_with_its_measured_nll() {
         .split_whitespace()
         .find_map(|w| w.parse().ok())
         .unwrap();
+    ok(&genzoo(
+        dir.path(),
+        &["sample", "runs/toy_vae", "-n", "200", "--out", "s.npy"],
+    ));
+    let speed: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            dir.path()
+                .join("runs/toy_vae/eval/sample-speed-default-step10.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let per_second = speed["samples_per_second"].as_f64().unwrap();
+    assert!(per_second > 0.0);
     let table = ok(&genzoo(dir.path(), &["scoreboard"]));
     let row = table.lines().find(|l| l.starts_with("| toy_vae ")).unwrap();
     assert!(row.contains(&format!("| {nll:.3} | IWAE-3 |")), "{row}");
     assert!(row.contains("| 8gaussians |"), "{row}");
+    assert!(row.contains(&format!("| {per_second:.0} |")), "{row}");
 
     ok(&genzoo(dir.path(), &["scoreboard", "--out", "board.md"]));
     let written = std::fs::read_to_string(dir.path().join("board.md")).unwrap();

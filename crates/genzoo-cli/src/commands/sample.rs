@@ -127,8 +127,32 @@ impl WithModel for SampleJob<'_> {
             a.out.display(),
             a.count as f64 / secs.max(1e-9)
         );
-        Ok(())
+        record_speed(self.loaded, a.count, secs, "default")
     }
+}
+
+/// Write the sampling speed into the run's `eval/` directory, where `genzoo scoreboard` reads
+/// it: `sample-speed-<sampler>-step<N>.json` with `samples_per_second`. The time covers drawing
+/// and writing the output file, on this machine with `rayon`'s default threads.
+pub fn record_speed(loaded: &Loaded, count: usize, secs: f64, sampler: &str) -> Result<()> {
+    let Some(root) = loaded.ckpt.parent().and_then(std::path::Path::parent) else {
+        return Ok(());
+    };
+    let state = genzoo_train::checkpoint::read_state(&loaded.ckpt)?;
+    let json = serde_json::json!({
+        "family": loaded.config.model.family(),
+        "checkpoint": loaded.ckpt.display().to_string(),
+        "step": state.step,
+        "sampler": sampler,
+        "samples": count,
+        "seconds": secs,
+        "samples_per_second": count as f64 / secs.max(f64::MIN_POSITIVE),
+    });
+    let path = root
+        .join("eval")
+        .join(format!("sample-speed-{sampler}-step{}.json", state.step));
+    genzoo_data::write_atomic(&path, serde_json::to_string_pretty(&json)?.as_bytes())?;
+    Ok(())
 }
 
 /// Data for pictures: the real splits when needed, else an empty stand-in with the right spec.

@@ -64,6 +64,20 @@ fn describe(s: &SamplerConfig, total: usize) -> String {
     }
 }
 
+/// The sampler as a file-name part: `ddpm`, `ddpm-tilde`, `ddim-s50-eta0-uniform`.
+fn slug(s: &SamplerConfig) -> String {
+    match s.kind {
+        SamplerKind::Ddpm => "ddpm".into(),
+        SamplerKind::DdpmTilde => "ddpm-tilde".into(),
+        SamplerKind::Ddim => format!(
+            "ddim-s{}-eta{}-{}",
+            s.steps,
+            s.eta,
+            format!("{:?}", s.skip).to_lowercase()
+        ),
+    }
+}
+
 fn bar() -> ProgressBar {
     let bar = ProgressBar::new(0);
     if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} network calls  ETA {eta}")
@@ -142,7 +156,7 @@ pub fn run(
         a.out.display(),
         secs / a.count.max(1) as f64
     );
-    Ok(())
+    super::sample::record_speed(loaded, a.count, secs, &slug(&s))
 }
 
 /// DDIM-invert `n` test images and reconstruct them: PSNR, and a picture of the first few.
