@@ -24,6 +24,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         "mnist_made_masks",
         include_str!("../../../configs/mnist_made_masks.toml"),
     ),
+    (
+        "mnist_made_direct",
+        include_str!("../../../configs/mnist_made_direct.toml"),
+    ),
     ("toy_ddpm", include_str!("../../../configs/toy_ddpm.toml")),
     (
         "toy_realnvp_8gaussians",

@@ -75,6 +75,9 @@ fn made(masks: usize, order_agnostic: bool, ensemble: usize, device: &Device) ->
         order_agnostic,
         ensemble,
         mask_seed: 5,
+        // The order-agnostic variants also carry the direct input→output path, so every test
+        // that uses them checks it keeps the autoregressive property and the normalisation.
+        direct: order_agnostic,
     };
     randomize(c.init(&spec(N), device).unwrap(), 1, 0.5)
 }
@@ -264,6 +267,7 @@ fn samplers_draw_from_the_modelled_distribution() {
         order_agnostic: true,
         ensemble: 1,
         mask_seed: 3,
+        direct: true,
     };
     let m = randomize(c.init(&s4, &d).unwrap(), 7, 1.0);
     check_sampler(&m, "MADE");

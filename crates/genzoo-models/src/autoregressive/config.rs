@@ -61,6 +61,10 @@ pub struct MadeConfig {
     /// Seed of degrees and orderings.
     #[serde(default)]
     pub mask_seed: u64,
+    /// Add masked direct input→output weights (an FVSBN inside the MADE), as the reference
+    /// code's MNIST runs do (`direct_input_connect = "Output"`).
+    #[serde(default)]
+    pub direct: bool,
 }
 
 fn one() -> usize {
@@ -87,6 +91,7 @@ impl MadeConfig {
             order_agnostic: false,
             ensemble: 1,
             mask_seed: 0,
+            direct: false,
         }
     }
 }

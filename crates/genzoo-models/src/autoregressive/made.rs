@@ -13,6 +13,7 @@
 //! # Shapes
 //! `x: [B, n]` → logits `[B, n]`.
 
+use burn::module::Param;
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::TensorData;
@@ -36,6 +37,9 @@ const STREAM_MASKS: u64 = u64::from_be_bytes(*b"mademask");
 pub struct Made {
     /// Hidden layers then the output layer.
     layers: Vec<Linear>,
+    /// Direct input→output weights `[n, n]` (`[in, out]`), masked by the ordering; `None`
+    /// unless the config asks for them.
+    direct: Option<Param<Tensor<2>>>,
     #[module(skip)]
     config: MadeConfig,
     #[module(skip)]
@@ -57,8 +61,13 @@ impl MadeConfig {
             .windows(2)
             .map(|w| LinearConfig::new(w[0], w[1]).init(device))
             .collect();
+        // Zero start: the direct path begins as "no direct path" and learns only what helps.
+        let direct = self
+            .direct
+            .then(|| Param::from_tensor(Tensor::<2>::zeros([n, n], device)));
         Ok(Made {
             layers,
+            direct,
             config: self.clone(),
             n,
         })
@@ -85,6 +94,7 @@ impl Made {
     pub fn logits_with(&self, x: Tensor<2>, masks: &MadeMasks) -> Tensor<2> {
         let device = x.device();
         let last = self.layers.len() - 1;
+        let x_in = x.clone();
         let mut h = x;
         for (i, (layer, (mask, shape))) in self.layers.iter().zip(&masks.layers).enumerate() {
             let m = Tensor::<2>::from_data(TensorData::new(mask.clone(), *shape), &device); // [in, out]
@@ -96,7 +106,16 @@ impl Made {
                 h = relu(h);
             }
         }
-        h
+        match &self.direct {
+            Some(w) => {
+                let m = Tensor::<2>::from_data(
+                    TensorData::new(masks.direct.clone(), [self.n, self.n]),
+                    &device,
+                ); // [n, n]
+                h + x_in.matmul(w.val() * m)
+            }
+            None => h,
+        }
     }
 
     /// Mask sets averaged at evaluation.

@@ -19,6 +19,9 @@ pub struct MadeMasks {
     pub ordering: Ordering,
     /// One `[in, out]` mask per layer, hidden layers first, the output layer last.
     pub layers: Vec<(Vec<f32>, [usize; 2])>,
+    /// The `[n, n]` mask of direct input→output weights: input j reaches output d when
+    /// `pos(j) < pos(d)` (the reference code's `direct_input_connect = "Output"`).
+    pub direct: Vec<f32>,
 }
 
 /// Draw degrees for `hidden` widths over `ordering` and build the masks.
@@ -52,5 +55,13 @@ pub fn made_masks(ordering: Ordering, hidden: &[usize], rng: &mut ChaCha8Rng) ->
         .flat_map(|&k| input.iter().map(move |&d| if d > k { 1.0 } else { 0.0 }))
         .collect();
     layers.push((out, [last.len(), n]));
-    MadeMasks { ordering, layers }
+    let direct = input
+        .iter()
+        .flat_map(|&j| input.iter().map(move |&d| if d > j { 1.0 } else { 0.0 }))
+        .collect();
+    MadeMasks {
+        ordering,
+        layers,
+        direct,
+    }
 }
