@@ -16,20 +16,8 @@ fn rng_for(seed: u64, case: u64, _: u64) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(seed * 1000 + case)
 }
 
-/// Largest tolerated |fast − reference| / max |reference|.
-const TOL: f32 = 1e-5;
-
-fn assert_close<const D: usize>(what: &str, fast: Tensor<D>, reference: Tensor<D>) {
-    assert_eq!(fast.dims(), reference.dims(), "{what}: shapes");
-    let scale = reference
-        .clone()
-        .abs()
-        .max()
-        .into_scalar::<f32>()
-        .max(f32::MIN_POSITIVE);
-    let err = (fast - reference).abs().max().into_scalar::<f32>() / scale;
-    assert!(err <= TOL, "{what}: relative error {err:e}");
-}
+mod common;
+use common::assert_close;
 
 /// (batch, c_in, c_out, height, width, kernel, padding, stride).
 type Case = (usize, usize, usize, usize, usize, usize, usize, usize);
