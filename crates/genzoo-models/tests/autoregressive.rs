@@ -12,9 +12,8 @@ use genzoo_models::autoregressive::{
     Fvsbn, FvsbnConfig, Made, MadeConfig, Nade, NadeConfig, OrderKind,
 };
 use genzoo_models::{DataKind, DataSpec, ExactLikelihood, Sample};
-use genzoo_nn::{deterministic_init, load_named, materialize, named_params};
+use genzoo_nn::{deterministic_init, materialize, normal_init};
 use rand::Rng;
-use rand_distr::StandardNormal;
 
 fn spec(n: usize) -> DataSpec {
     DataSpec {
@@ -25,14 +24,7 @@ fn spec(n: usize) -> DataSpec {
 
 /// Replace every parameter by N(0, scale²) draws, so no test passes because weights are zero.
 fn randomize<M: Module>(m: M, seed: u64, scale: f32) -> M {
-    let mut rng = rng_for(seed, 0, 0);
-    let mut p = named_params(&m).unwrap();
-    for t in &mut p {
-        t.values
-            .iter_mut()
-            .for_each(|v| *v = scale * rng.sample::<f32, _>(StandardNormal));
-    }
-    load_named(m, &p).unwrap()
+    normal_init(m, &mut rng_for(seed, 0, 0), scale).unwrap()
 }
 
 /// Every binary vector of length n, `[2^n, n]`.

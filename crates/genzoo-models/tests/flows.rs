@@ -14,7 +14,7 @@ use genzoo_models::flows::{
     PlanarKind, Prior, Radial, RealNvpConfig, Scaling, forward_all, inverse_all,
 };
 use genzoo_models::{Batch, DataKind, DataSpec, ExactLikelihood, Family, Optimizers, StepCx};
-use genzoo_nn::{Activation, Adam, AdamConfig, deterministic_init, load_named, named_params};
+use genzoo_nn::{Activation, Adam, AdamConfig, deterministic_init, normal_init};
 use rand::Rng;
 use rand_distr::StandardNormal;
 
@@ -28,14 +28,7 @@ fn spec(dim: usize) -> DataSpec {
 /// Replace every parameter by N(0, scale²) draws, so no test passes because weights are zero
 /// (couplings start at the identity).
 fn randomize<M: Module>(m: M, seed: u64, scale: f32) -> M {
-    let mut rng = rng_for(seed, 0, 0);
-    let mut p = named_params(&m).unwrap();
-    for t in &mut p {
-        t.values
-            .iter_mut()
-            .for_each(|v| *v = scale * rng.sample::<f32, _>(StandardNormal));
-    }
-    load_named(m, &p).unwrap()
+    normal_init(m, &mut rng_for(seed, 0, 0), scale).unwrap()
 }
 
 fn values<const D: usize>(t: Tensor<D>) -> Vec<f64> {

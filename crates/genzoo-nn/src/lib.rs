@@ -29,4 +29,6 @@ pub use ema::Ema;
 pub use error::NnError;
 pub use mlp::{Activation, Mlp, MlpConfig};
 pub use optim::{Adam, AdamConfig, StepReport};
-pub use params::{NamedTensor, deterministic_init, load_named, materialize, named_params};
+pub use params::{
+    NamedTensor, deterministic_init, load_named, materialize, named_params, normal_init,
+};
