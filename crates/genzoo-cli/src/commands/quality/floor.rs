@@ -6,8 +6,8 @@ use anyhow::{Context, Result, bail};
 use genzoo_data::{Array, ImageView, Split, rng_for};
 use genzoo_eval::degrade::gaussian_noise;
 use genzoo_eval::intensity::from_intensities;
-use genzoo_eval::kid::{KidOptions, subset_indices};
-use genzoo_eval::quality::{Extracted, QualityOptions, compare, extract};
+use genzoo_eval::kid::subset_indices;
+use genzoo_eval::quality::{Extracted, compare, extract};
 use serde_json::json;
 
 use super::feature_net::{FeatureRun, mnist_images};
@@ -53,15 +53,7 @@ pub fn floor(args: QualityFloorArgs) -> Result<()> {
     let mut rng = rng_for(args.seed, STREAM_FLOOR, 0);
     // A random subset; the smaller sizes are its prefixes.
     let clean = pool.gather(&subset_indices(pool.len(), largest, &mut rng));
-    let options = QualityOptions {
-        kid: KidOptions {
-            subsets: args.kid_subsets,
-            seed: args.seed,
-            ..KidOptions::default()
-        },
-        seed: args.seed,
-        ..QualityOptions::default()
-    };
+    let options = super::options(args.seed, args.kid_subsets);
     let (id, rows) = feature.with_net(&device, |net, id| {
         let view: ImageView = id.view.parse()?;
         let run = |images: &Array, set: &str| -> Result<Extracted> {

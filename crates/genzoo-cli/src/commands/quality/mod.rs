@@ -70,15 +70,7 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         }
         reference = reference.slice(0, n);
     }
-    let options = QualityOptions {
-        kid: KidOptions {
-            subsets: args.kid_subsets,
-            seed: args.seed,
-            ..KidOptions::default()
-        },
-        seed: args.seed,
-        ..QualityOptions::default()
-    };
+    let options = options(args.seed, args.kid_subsets);
     let report = feature.with_net(&device, |net, id| {
         if generated.images.example_dims() != id.input_shape.as_slice() {
             bail!(
@@ -141,6 +133,20 @@ struct Generated {
 
 /// The reference view for images whose values are `view`: bits are compared with the fixed
 /// binarisation of the test set, everything else with its grey levels.
+/// The metrics' settings both commands take from their flags: the seed of every subset draw and
+/// the number of KID subsets; everything else at its default.
+fn options(seed: u64, kid_subsets: usize) -> QualityOptions {
+    QualityOptions {
+        kid: KidOptions {
+            subsets: kid_subsets,
+            seed,
+            ..KidOptions::default()
+        },
+        seed,
+        ..QualityOptions::default()
+    }
+}
+
 fn reference_view_for(view: ImageView) -> ImageView {
     if view.is_binary() {
         ImageView::BinaryFixed
