@@ -3,14 +3,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::process::{Command, Output};
+use std::process::Output;
+
+mod common;
 
 fn genzoo(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_genzoo"))
-        .args(args)
-        .env_remove("GENZOO_MNIST_DIR")
-        .output()
-        .unwrap()
+    common::genzoo(std::path::Path::new("."), args)
 }
 
 fn stdout(out: &Output) -> String {

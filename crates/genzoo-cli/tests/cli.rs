@@ -29,16 +29,8 @@ const EVAL_FAST: &[&str] = &["--k", "5", "--examples", "50"];
 /// Name of the default preset's run directory.
 const TOY_RUN: &str = "toy_vae";
 
-/// Run `genzoo args…` in `dir`, with $GENZOO_MNIST_DIR unset so results do not depend on the
-/// machine.
-fn genzoo(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_genzoo"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GENZOO_MNIST_DIR")
-        .output()
-        .unwrap()
-}
+mod common;
+use common::genzoo;
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()

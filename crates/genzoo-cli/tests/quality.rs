@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use genzoo_data::{
     Array, ImageView, Split, ViewRng, load_mnist_split, to_array_rows, write_npy, write_png,
@@ -18,14 +18,8 @@ use tempfile::TempDir;
 /// Reference images of the successful evaluations (the whole test set takes ~10 s unoptimised).
 const REFERENCE: &str = "60";
 
-fn genzoo(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_genzoo"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GENZOO_MNIST_DIR")
-        .output()
-        .unwrap()
-}
+mod common;
+use common::genzoo;
 
 fn text(out: &Output) -> String {
     format!(

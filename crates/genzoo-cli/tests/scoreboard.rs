@@ -3,18 +3,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use tempfile::TempDir;
 
-fn genzoo(dir: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_genzoo"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("GENZOO_MNIST_DIR")
-        .output()
-        .unwrap()
-}
+mod common;
+use common::genzoo;
 
 fn ok(out: &Output) -> String {
     assert!(
