@@ -28,6 +28,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         "mnist_made_direct",
         include_str!("../../../configs/mnist_made_direct.toml"),
     ),
+    (
+        "mnist_made_wide",
+        include_str!("../../../configs/mnist_made_wide.toml"),
+    ),
     ("toy_ddpm", include_str!("../../../configs/toy_ddpm.toml")),
     (
         "toy_realnvp_8gaussians",

@@ -384,6 +384,25 @@ fn mnist_preset_with_missing_data_dir_is_rejected() {
 }
 
 #[test]
+fn too_large_augmentation_shift_is_rejected() {
+    let sb = Sandbox::new();
+    let runs = sb.runs();
+    let out = sb.genzoo(&[
+        "train",
+        "--preset",
+        "mnist_efficientnet",
+        "--set",
+        "data.shift=14",
+        "--data-dir",
+        "/nonexistent",
+        "--runs",
+        runs.to_str().unwrap(),
+    ]);
+    assert_fails_with(&out, &["data.shift", "at most 13", "14"]);
+    sb.assert_nothing_written();
+}
+
+#[test]
 fn eval_sample_info_on_a_missing_path_name_it() {
     let sb = Sandbox::new();
     let missing = sb.path().join("no-such-run");

@@ -5,6 +5,7 @@
 //!   train (first 50 000 of the official training set) / valid (last 10 000) / test.
 //! - [`views`]: how pixels become inputs — `[0, 1]`, `[−1, 1]`, dequantised, fixed or dynamic
 //!   binarisation — with draws that are pure functions of `(split, seed, epoch, example)`.
+//! - [`augment`]: random translations of training images, drawn from `(seed, epoch, example)`.
 //! - [`toy`]: FFJORD's 2D toy distributions, with exact densities and entropies where they exist.
 //! - [`array`](mod@array): [`Array`], the one in-memory format (row-major `f32`, example axis first).
 //! - [`rng`], [`batch`]: counter-based randomness and deterministic shuffling, so a run resumes
@@ -18,6 +19,7 @@
 //! the draws), except [`Toy::sample`], which uses the caller's generator.
 
 pub mod array;
+pub mod augment;
 pub mod batch;
 pub mod colormap;
 pub mod error;

@@ -99,6 +99,15 @@ impl ImageView {
     pub fn is_per_epoch(self) -> bool {
         matches!(self, ImageView::Dequantised | ImageView::BinaryDynamic)
     }
+
+    /// The value of a black (0) pixel without noise: what a translated image's uncovered border
+    /// is filled with ([`crate::augment`]).
+    pub fn background(self) -> f32 {
+        match self {
+            ImageView::Symmetric => -1.0,
+            _ => 0.0,
+        }
+    }
 }
 
 impl fmt::Display for ImageView {

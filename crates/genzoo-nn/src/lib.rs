@@ -4,6 +4,8 @@
 //!   position over shifted views (`forward_fast`; ~1.6× burn's on the CPU backend).
 //! - [`group_norm`]: burn's `GroupNorm`, optionally followed by SiLU, as one fused pass with a
 //!   hand-written backward (`forward_fast`, `forward_silu_fast`).
+//! - [`fastmath`]: branch-free `exp`, `sigmoid` and `dot` on `f32` slices that vectorise (for
+//!   hand-written host loops such as NADE's gradient).
 //! - [`mlp`]: a multilayer perceptron with a chosen activation and optional bias.
 //! - [`noise`]: Gaussian and uniform noise drawn from a portable, seedable RNG, so a run's
 //!   randomness is a function of `(seed, step)` and resumes exactly.
@@ -17,6 +19,7 @@
 pub mod conv;
 pub mod ema;
 pub mod error;
+pub mod fastmath;
 pub mod group_norm;
 pub mod host;
 pub mod mlp;

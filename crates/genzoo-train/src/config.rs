@@ -14,6 +14,9 @@ use serde::{Deserialize, Serialize};
 use crate::TrainError;
 use crate::schedule::Decay;
 
+/// Largest `data.shift`: below half of MNIST's 28-pixel side.
+pub const MAX_SHIFT: usize = 13;
+
 /// A whole run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -65,6 +68,10 @@ pub struct MnistDataConfig {
     pub dir: PathBuf,
     /// unit, symmetric, dequantised, binary-fixed or binary-dynamic.
     pub view: String,
+    /// Random translations of training images by up to this many pixels in each axis, redrawn
+    /// every epoch (0: none). Validation and test images are never shifted.
+    #[serde(default)]
+    pub shift: usize,
 }
 
 /// Which optimiser.
@@ -254,6 +261,13 @@ impl TrainConfig {
                 m.view
                     .parse::<ImageView>()
                     .map_err(|e| invalid(e.to_string()))?;
+                if m.shift > MAX_SHIFT {
+                    return Err(invalid(format!(
+                        "data.shift must be at most {MAX_SHIFT} pixels (a shift of half the \
+                         28-pixel side or more can move the digit out of the image), got {}",
+                        m.shift
+                    )));
+                }
             }
         }
         self.model

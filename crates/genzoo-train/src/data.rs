@@ -7,6 +7,7 @@
 
 use std::path::Path;
 
+use genzoo_data::augment::random_shifts;
 use genzoo_data::mnist::{MNIST_CLASSES, MNIST_SIDE};
 use genzoo_data::{
     Array, ImageView, Images, Split, Toy, ViewRng, load_mnist, rng_for, to_array, to_array_rows,
@@ -87,6 +88,27 @@ pub struct Splits {
     pub view: Option<ImageView>,
     /// Class labels of each split, when the data has them.
     pub labels: Option<SplitLabels>,
+    /// Augmentation of training batches, when the config asks for it.
+    pub augment: Option<Augment>,
+}
+
+/// Random translations of training batches ([`genzoo_data::augment`]); the trainer applies
+/// them to training batches only.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Augment {
+    /// Largest shift in pixels per axis.
+    pub max_shift: usize,
+    /// Value of the uncovered border (the view's background).
+    pub fill: f32,
+    /// The run's seed (offsets are drawn from `(seed, epoch, example)`).
+    pub seed: u64,
+}
+
+impl Augment {
+    /// Shift every example of `batch` (training rows `indices`, drawn in `epoch`).
+    pub fn apply(&self, batch: &mut Array, indices: &[usize], epoch: u64) {
+        random_shifts(batch, indices, epoch, self.seed, self.max_shift, self.fill);
+    }
 }
 
 /// Class labels, parallel to the examples of each split.
@@ -146,6 +168,7 @@ pub fn load(config: &DataConfig, seed: u64) -> Result<Splits, TrainError> {
                 toy: Some(toy),
                 view: None,
                 labels: None,
+                augment: None,
             })
         }
         DataConfig::Mnist(m) => {
@@ -189,6 +212,11 @@ pub fn load(config: &DataConfig, seed: u64) -> Result<Splits, TrainError> {
                 test: source(mnist.test.images, Split::Test),
                 toy: None,
                 view: Some(view),
+                augment: (m.shift > 0).then_some(Augment {
+                    max_shift: m.shift,
+                    fill: view.background(),
+                    seed,
+                }),
             })
         }
     }

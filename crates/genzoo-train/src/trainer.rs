@@ -260,7 +260,10 @@ impl<'a> Trainer<'a> {
             }
             let epoch = batcher.cursor().epoch;
             let idx = batcher.next_indices();
-            let rows = self.splits.train.rows(&idx, epoch);
+            let mut rows = self.splits.train.rows(&idx, epoch);
+            if let Some(augment) = &self.splits.augment {
+                augment.apply(&mut rows, &idx, epoch);
+            }
             let x =
                 Tensor::<2>::from_data(TensorData::new(rows.values, [idx.len(), d]), &self.device); // [B, D]
             let lr = learning_rate(p.step, total, o.lr, o.min_lr, o.warmup_steps, o.decay);

@@ -9,7 +9,7 @@ use common::{TOY, config, train};
 use genzoo_data::{ImageView, Images, Split};
 use genzoo_models::{DataKind, DataSpec};
 use genzoo_train::checkpoint::{self, EMA_FILE, MODEL_FILE};
-use genzoo_train::data::{DataSource, Splits, load};
+use genzoo_train::data::{Augment, DataSource, Splits, load};
 use genzoo_train::{Outcome, tensors};
 
 fn files_equal(a: &Path, b: &Path, name: &str) {
@@ -78,8 +78,9 @@ fn resume_is_bit_exact_on_a_toy() {
 }
 
 /// Dynamic binarisation redraws every epoch; 40 steps of 64 over 150 images cross many epochs.
+/// Random shifts of the training images (redrawn every epoch too) are on as well.
 #[test]
-fn resume_is_bit_exact_across_epochs_with_dynamic_binarisation() {
+fn resume_is_bit_exact_across_epochs_with_dynamic_binarisation_and_shifts() {
     let n = 150;
     let pixels: Vec<u8> = (0..n * 64).map(|i| ((i * 37) % 256) as u8).collect();
     let images = Images::new(n, 8, 8, pixels).unwrap();
@@ -100,6 +101,11 @@ fn resume_is_bit_exact_across_epochs_with_dynamic_binarisation() {
         toy: None,
         view: Some(ImageView::BinaryDynamic),
         labels: None,
+        augment: Some(Augment {
+            max_shift: 2,
+            fill: 0.0,
+            seed: 3,
+        }),
     };
     check_resume(TOY, &splits, &["optim.decay=\"constant\""]);
 }

@@ -174,6 +174,7 @@ fn load_for_pictures(config: &genzoo_train::TrainConfig, needs_data: bool) -> Re
         test: empty(),
         toy: None,
         labels: None,
+        augment: None,
         view: match &config.data {
             genzoo_train::config::DataConfig::Mnist(m) => m.view.parse().ok(),
             genzoo_train::config::DataConfig::Toy(_) => None,

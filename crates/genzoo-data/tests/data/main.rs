@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod augment;
 mod batch;
 mod idx;
 mod image;

@@ -45,7 +45,8 @@ pub struct NadeConfig {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MadeConfig {
-    /// Hidden widths (Germain et al.'s best single-layer MNIST model: [500]).
+    /// Hidden widths (Figure 2 of Germain et al. uses [500]; their MNIST results use 8000-wide
+    /// layers).
     pub hidden: Vec<usize>,
     /// Number of distinct masks (connectivity and, when `order_agnostic`, orderings) cycled
     /// through in training; 1 is a plain fixed-mask MADE.
