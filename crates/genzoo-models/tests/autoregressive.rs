@@ -287,7 +287,7 @@ fn nade_hand_gradient_equals_autodiff() {
     let d = Device::flex().autodiff();
     for order in [OrderKind::Natural, OrderKind::Random] {
         let m = nade(order, &d);
-        // More rows than one block of the hand-written pass, and not a multiple of it.
+        // An odd number of rows, so the hand-written pass splits them unevenly across threads.
         let rows = 37;
         let xv: Vec<f32> = (0..rows * N)
             .map(|i| ((i * 5 + i / 3) % 2) as f32)

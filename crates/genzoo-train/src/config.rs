@@ -6,6 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
+use genzoo_data::mnist::MNIST_SIDE;
 use genzoo_data::{ImageView, Toy};
 use genzoo_models::{FAMILIES, ModelConfig};
 use genzoo_nn::AdamConfig;
@@ -14,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use crate::TrainError;
 use crate::schedule::Decay;
 
-/// Largest `data.shift`: below half of MNIST's 28-pixel side.
-pub const MAX_SHIFT: usize = 13;
+/// Largest `data.shift`: below half of MNIST's side.
+pub const MAX_SHIFT: usize = MNIST_SIDE / 2 - 1;
 
 /// A whole run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -264,7 +265,7 @@ impl TrainConfig {
                 if m.shift > MAX_SHIFT {
                     return Err(invalid(format!(
                         "data.shift must be at most {MAX_SHIFT} pixels (a shift of half the \
-                         28-pixel side or more can move the digit out of the image), got {}",
+                         {MNIST_SIDE}-pixel side or more can move the digit out of the image), got {}",
                         m.shift
                     )));
                 }
