@@ -117,17 +117,18 @@ pub struct SampleArgs {
     /// Points per side of the latent-manifold grid.
     #[arg(long, default_value_t = 20)]
     pub manifold_size: usize,
-    /// Diffusion models: the sampler (default: the run's `model.sampler`): `ddpm` (σ² = β_t,
-    /// T steps), `ddpm-tilde` (σ² = β̃_t, T steps) or `ddim`.
+    /// Diffusion models: the sampler (default: the run's `model.sampler`): `ddpm` (σ² = β_t),
+    /// `ddpm-tilde` (σ² = β̃_t) or `ddim`.
     #[arg(long)]
     pub sampler: Option<String>,
-    /// Diffusion models: DDIM steps S.
+    /// Diffusion models: network calls S (default: 50 for DDIM, all T for DDPM). DDPM with
+    /// S < T runs the ancestral chain over the skipped timesteps (Song et al.'s σ̂ row).
     #[arg(long)]
     pub steps: Option<usize>,
     /// Diffusion models: DDIM's η in [0, 1] (0: deterministic).
     #[arg(long)]
     pub eta: Option<f64>,
-    /// Diffusion models: DDIM timestep spacing, `uniform` or `quad`.
+    /// Diffusion models: timestep spacing when S < T, `uniform` or `quad`.
     #[arg(long)]
     pub skip: Option<String>,
     /// Diffusion models: instead of sampling, DDIM-invert this many test images over --steps

@@ -58,6 +58,10 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../../configs/mnist_ddpm.toml"),
     ),
     (
+        "mnist_ddpm_small",
+        include_str!("../../../configs/mnist_ddpm_small.toml"),
+    ),
+    (
         "mnist_features",
         include_str!("../../../configs/mnist_features.toml"),
     ),

@@ -115,6 +115,23 @@ impl Sandbox {
         self.genzoo(&args)
     }
 
+    /// `genzoo train --preset <preset> --set <sets>… --data-dir /nonexistent --runs <runs>`: an
+    /// MNIST preset as a user would start it, pointed at a data directory that does not exist.
+    fn train_without_data(&self, preset: &str, sets: &[&str]) -> Output {
+        let runs = self.runs();
+        let mut args = vec!["train", "--preset", preset];
+        for s in sets {
+            args.extend(["--set", s]);
+        }
+        args.extend([
+            "--data-dir",
+            "/nonexistent",
+            "--runs",
+            runs.to_str().unwrap(),
+        ]);
+        self.genzoo(&args)
+    }
+
     /// A finished tiny run of the default preset.
     fn trained() -> Self {
         let sandbox = Self::new();
@@ -366,16 +383,7 @@ fn malformed_override_is_rejected() {
 #[test]
 fn mnist_preset_with_missing_data_dir_is_rejected() {
     let sb = Sandbox::new();
-    let runs = sb.runs();
-    let out = sb.genzoo(&[
-        "train",
-        "--preset",
-        "mnist_vae",
-        "--data-dir",
-        "/nonexistent",
-        "--runs",
-        runs.to_str().unwrap(),
-    ]);
+    let out = sb.train_without_data("mnist_vae", &[]);
     assert_fails_with(
         &out,
         &["/nonexistent", "does not exist", "GENZOO_MNIST_DIR"],
@@ -386,20 +394,55 @@ fn mnist_preset_with_missing_data_dir_is_rejected() {
 #[test]
 fn too_large_augmentation_shift_is_rejected() {
     let sb = Sandbox::new();
-    let runs = sb.runs();
-    let out = sb.genzoo(&[
-        "train",
-        "--preset",
-        "mnist_efficientnet",
-        "--set",
-        "data.shift=14",
-        "--data-dir",
-        "/nonexistent",
-        "--runs",
-        runs.to_str().unwrap(),
-    ]);
+    let out = sb.train_without_data("mnist_efficientnet", &["data.shift=14"]);
     assert_fails_with(&out, &["data.shift", "at most 13", "14"]);
     sb.assert_nothing_written();
+}
+
+/// The diffusion sampler flags: DDPM takes all T steps unless `--steps` says fewer (the
+/// skipped chain of Song et al.'s σ̂ row), and an S outside 1..=T is refused.
+#[test]
+fn diffusion_sampler_steps_on_a_toy_ddpm() {
+    let sb = Sandbox::new();
+    assert_ok(
+        &sb.train(&["--preset", "toy_ddpm"], &[]),
+        "genzoo train --preset toy_ddpm",
+    );
+    let run = sb.runs().join("toy_ddpm");
+    let run = run.to_str().unwrap();
+    let sample = |extra: &[&str], out: &str| {
+        let mut args = vec!["sample", run, "-n", "20", "--out", out];
+        args.extend_from_slice(extra);
+        sb.genzoo(&args)
+    };
+    for (extra, steps) in [
+        (&["--sampler", "ddpm"][..], "1000 steps"),
+        (&["--sampler", "ddpm", "--steps", "10"][..], "10 steps"),
+        (
+            &["--sampler", "ddpm-tilde", "--steps", "20", "--skip", "quad"][..],
+            "20 steps",
+        ),
+        (
+            &["--sampler", "ddim", "--steps", "10", "--eta", "0.5"][..],
+            "S=10",
+        ),
+    ] {
+        let out = sample(extra, "x.npy");
+        assert_ok(&out, &format!("genzoo sample {extra:?}"));
+        assert!(
+            stderr(&out).contains(steps),
+            "{extra:?} did not run {steps}:\n{}",
+            stderr(&out)
+        );
+        assert_eq!(
+            npy_rows(&std::fs::read(sb.path().join("x.npy")).unwrap()),
+            20
+        );
+    }
+    for bad in ["0", "1001"] {
+        let out = sample(&["--sampler", "ddpm", "--steps", bad], "y.npy");
+        assert_fails_with(&out, &["sampler.steps", "1..=1000", bad]);
+    }
 }
 
 #[test]

@@ -117,29 +117,50 @@ fn exact_law(steps: &[(f64, f64, f64, f64)]) -> (Vec2, Mat) {
     (m, c)
 }
 
-/// The exact law of DDPM ancestral sampling: `x_{t−1} = c₁ x̂₀ + c₂ x_t + σ z` with
-/// `x̂₀ = (x_t − √(1−ᾱ_t) ε)/√ᾱ_t`, i.e. `a = c₁/√ᾱ_t + c₂`, `K = −c₁ √(1−ᾱ_t)/√ᾱ_t`.
+/// The exact law of DDPM ancestral sampling over all T steps: `x_{t−1} = c₁ x̂₀ + c₂ x_t + σ z`
+/// with `x̂₀ = (x_t − √(1−ᾱ_t) ε)/√ᾱ_t`, i.e. `a = c₁/√ᾱ_t + c₂`, `K = −c₁ √(1−ᾱ_t)/√ᾱ_t`,
+/// from Ho et al.'s β_t and β̃_t as the schedule stores them.
 fn ddpm_law(s: &NoiseSchedule, variance: DdpmVariance) -> (Vec2, Mat) {
     let steps: Vec<_> = (0..s.steps())
         .rev()
         .map(|t| {
             let (ab, abp, b) = (s.alpha_bar(t), s.alpha_bar_prev(t), s.beta(t));
-            let c1 = abp.sqrt() * b / (1.0 - ab);
-            let c2 = (1.0 - b).sqrt() * (1.0 - abp) / (1.0 - ab);
             let var = match (t, variance) {
                 (0, _) => 0.0,
                 (_, DdpmVariance::Beta) => b,
                 (_, DdpmVariance::BetaTilde) => s.posterior_variance(t),
             };
-            (
-                ab,
-                c1 / ab.sqrt() + c2,
-                -c1 * (1.0 - ab).sqrt() / ab.sqrt(),
-                var,
-            )
+            ancestral(ab, abp, b, var)
         })
         .collect();
     exact_law(&steps)
+}
+
+/// The exact law of DDPM over the timesteps `taus` with σ² = β (Song et al.'s σ̂ row): each
+/// jump τ_i → τ_{i−1} is one ancestral step of a process with `β = 1 − ᾱ_{τ_i}/ᾱ_{τ_{i−1}}`.
+fn skipped_ddpm_law(s: &NoiseSchedule, taus: &[usize]) -> (Vec2, Mat) {
+    let steps: Vec<_> = (0..taus.len())
+        .rev()
+        .map(|i| {
+            let ab = s.alpha_bar(taus[i]);
+            let abp = i.checked_sub(1).map_or(1.0, |j| s.alpha_bar(taus[j]));
+            let b = 1.0 - ab / abp;
+            ancestral(ab, abp, b, if i == 0 { 0.0 } else { b })
+        })
+        .collect();
+    exact_law(&steps)
+}
+
+/// One ancestral step `c₁ x̂₀ + c₂ x_t + σ z` as `(ᾱ_t, a, K, σ²)` for [`exact_law`].
+fn ancestral(ab: f64, abp: f64, b: f64, var: f64) -> (f64, f64, f64, f64) {
+    let c1 = abp.sqrt() * b / (1.0 - ab);
+    let c2 = (1.0 - b).sqrt() * (1.0 - abp) / (1.0 - ab);
+    (
+        ab,
+        c1 / ab.sqrt() + c2,
+        -c1 * (1.0 - ab).sqrt() / ab.sqrt(),
+        var,
+    )
 }
 
 /// The exact law of DDIM (eq. 12): `x_s = √ᾱ_s x̂₀ + √(1−ᾱ_s−σ²) ε + σ z`, i.e.
@@ -349,8 +370,10 @@ fn ddpm_reproduces_gaussian_data() -> Result<(), ModelError> {
         (DdpmVariance::BetaTilde, Prediction::V, 1e-2),
     ] {
         let mut den = oracle(&s, p);
+        let all: Vec<usize> = (0..s.steps()).collect();
         let x = chain(&s, p, &mut den).ddpm(
             start(1, &d),
+            &all,
             variance,
             &mut rng_for(2, 0, 0),
             &mut |_, _| {},
@@ -359,6 +382,46 @@ fn ddpm_reproduces_gaussian_data() -> Result<(), ModelError> {
         eprintln!("DDPM {variance:?}: exact-law bias {:.2e}", bias(&law));
         assert!(bias(&law) < max_bias, "{variance:?}: {law:?}");
         assert_matches(&format!("DDPM {variance:?}"), moments(x), law);
+    }
+    Ok(())
+}
+
+/// DDPM with σ² = β over S < T skipped steps (Song et al.'s σ̂ row) matches its exact law, and
+/// with S = T through the skip path equals the full chain's law.
+#[test]
+fn skipped_ddpm_matches_its_exact_law() -> Result<(), ModelError> {
+    let s = linear();
+    let d = Device::flex();
+    let full = skipped_ddpm_law(&s, &timesteps(1000, 1000, Skip::Uniform)?);
+    let ho = ddpm_law(&s, DdpmVariance::Beta);
+    let gap = (0..2)
+        .flat_map(|i| {
+            [
+                (full.0[i] - ho.0[i]).abs(),
+                (full.1[i][0] - ho.1[i][0]).abs(),
+            ]
+        })
+        .fold(0.0, f64::max);
+    assert!(
+        gap < 1e-9,
+        "S = T skip law differs from Ho et al.'s by {gap}"
+    );
+    for (steps, skip) in [(10, Skip::Uniform), (50, Skip::Quad)] {
+        let taus = timesteps(1000, steps, skip)?;
+        let law = skipped_ddpm_law(&s, &taus);
+        eprintln!(
+            "DDPM σ̂ S={steps} {skip:?}: exact-law bias {:.2e}",
+            bias(&law)
+        );
+        let mut den = oracle(&s, Prediction::Eps);
+        let x = chain(&s, Prediction::Eps, &mut den).ddpm(
+            start(3, &d),
+            &taus,
+            DdpmVariance::Beta,
+            &mut rng_for(4, 0, 0),
+            &mut |_, _| {},
+        )?;
+        assert_matches(&format!("DDPM σ̂ S={steps} {skip:?}"), moments(x), law);
     }
     Ok(())
 }

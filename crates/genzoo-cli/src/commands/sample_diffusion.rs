@@ -42,9 +42,11 @@ fn sampler(model: &Ddpm, a: &SampleArgs) -> Result<SamplerConfig> {
     let mut s = model.default_sampler();
     if let Some(k) = &a.sampler {
         s.kind = k.parse()?;
+        // A sampler named on the command line takes its own default S unless --steps says.
+        s.steps = None;
     }
     if let Some(n) = a.steps {
-        s.steps = n;
+        s.steps = Some(n);
     }
     if let Some(e) = a.eta {
         s.eta = e;
@@ -52,29 +54,27 @@ fn sampler(model: &Ddpm, a: &SampleArgs) -> Result<SamplerConfig> {
     if let Some(k) = &a.skip {
         s.skip = k.parse()?;
     }
-    s.validate(model.schedule().steps())?;
+    let total = model.schedule().steps();
+    s.validate(total)?;
+    s.steps = Some(s.steps(total));
     Ok(s)
 }
 
 fn describe(s: &SamplerConfig, total: usize) -> String {
     match s.kind {
-        SamplerKind::Ddpm => format!("DDPM σ²=β, {total} steps"),
-        SamplerKind::DdpmTilde => format!("DDPM σ²=β̃, {total} steps"),
-        SamplerKind::Ddim => format!("DDIM S={} η={} {:?}", s.steps, s.eta, s.skip),
+        SamplerKind::Ddpm => format!("DDPM σ²=β, {total} steps {:?}", s.skip),
+        SamplerKind::DdpmTilde => format!("DDPM σ²=β̃, {total} steps {:?}", s.skip),
+        SamplerKind::Ddim => format!("DDIM S={total} η={} {:?}", s.eta, s.skip),
     }
 }
 
 /// The sampler as a file-name part: `ddpm`, `ddpm-tilde`, `ddim-s50-eta0-uniform`.
-fn slug(s: &SamplerConfig) -> String {
+fn slug(s: &SamplerConfig, steps: usize) -> String {
+    let skip = format!("{:?}", s.skip).to_lowercase();
     match s.kind {
-        SamplerKind::Ddpm => "ddpm".into(),
-        SamplerKind::DdpmTilde => "ddpm-tilde".into(),
-        SamplerKind::Ddim => format!(
-            "ddim-s{}-eta{}-{}",
-            s.steps,
-            s.eta,
-            format!("{:?}", s.skip).to_lowercase()
-        ),
+        SamplerKind::Ddpm => format!("ddpm-s{steps}-{skip}"),
+        SamplerKind::DdpmTilde => format!("ddpm-tilde-s{steps}-{skip}"),
+        SamplerKind::Ddim => format!("ddim-s{steps}-eta{}-{skip}", s.eta),
     }
 }
 
@@ -145,9 +145,7 @@ pub fn run(
             spec.example_shape
         );
     }
-    let per_chunk = calls as f64
-        / a.count
-            .div_ceil(genzoo_models::diffusion::model::SAMPLE_CHUNK) as f64;
+    let per_chunk = calls as f64 / a.count.div_ceil(model.sample_chunk()) as f64;
     eprintln!(
         "{} samples ({}, {weights} weights, {}) -> {} in {secs:.2} s ({:.4} s/sample)",
         a.count,
@@ -156,7 +154,7 @@ pub fn run(
         a.out.display(),
         secs / a.count.max(1) as f64
     );
-    super::sample::record_speed(loaded, a.count, secs, &slug(&s))
+    super::sample::record_speed(loaded, a.count, secs, &slug(&s, per_chunk as usize))
 }
 
 /// DDIM-invert `n` test images and reconstruct them: PSNR, and a picture of the first few.
@@ -211,7 +209,9 @@ fn invert(
     let worst = psnr.iter().copied().fold(f64::INFINITY, f64::min);
     println!(
         "DDIM inversion, S={} {:?}, refine={}: PSNR {mean:.2} dB mean, {worst:.2} dB worst over {n} test images ({secs:.1} s)",
-        s.steps, s.skip, a.invert_refine
+        s.steps(model.schedule().steps()),
+        s.skip,
+        a.invert_refine
     );
     if let Some([c, h, w]) = spec.image() {
         let k = n.min(INVERT_SHOWN);

@@ -10,7 +10,7 @@
 //! channel_mult = [1, 2, 2]
 //! [model.sampler]           # what `sample` (and training pictures) use by default
 //! kind = "ddim"             # ddpm (σ²=β), ddpm-tilde (σ²=β̃) or ddim
-//! steps = 50
+//! steps = 50                # S; absent: 50 for DDIM, T for DDPM
 //! eta = 0.0
 //! skip = "uniform"          # uniform or quad
 //! ```
@@ -37,9 +37,9 @@ pub enum NetKind {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SamplerKind {
-    /// DDPM ancestral sampling, σ² = β_t, all T steps.
+    /// DDPM ancestral sampling, σ² = β_t (all T steps unless S says fewer).
     Ddpm,
-    /// DDPM ancestral sampling, σ² = β̃_t, all T steps.
+    /// DDPM ancestral sampling, σ² = β̃_t (all T steps unless S says fewer).
     DdpmTilde,
     /// DDIM over S steps.
     #[default]
@@ -67,19 +67,16 @@ pub struct SamplerConfig {
     /// ddpm, ddpm-tilde or ddim.
     #[serde(default)]
     pub kind: SamplerKind,
-    /// DDIM's S (ignored by DDPM, which always takes T steps).
-    #[serde(default = "default_steps")]
-    pub steps: usize,
+    /// S, the network calls per sample; absent: 50 for DDIM, all T for DDPM. DDPM with
+    /// S < T runs the ancestral chain over the skipped timesteps (Song et al.'s σ̂ row).
+    #[serde(default)]
+    pub steps: Option<usize>,
     /// DDIM's η ∈ [0, 1]: 0 deterministic, 1 DDPM-like (σ² = β̃ when S = T).
     #[serde(default)]
     pub eta: f64,
     /// DDIM's timestep selection.
     #[serde(default)]
     pub skip: Skip,
-}
-
-fn default_steps() -> usize {
-    DEFAULT_SAMPLER_STEPS
 }
 
 /// DDIM steps of the default sampler: Song et al.'s sweet spot of quality and time.
@@ -89,7 +86,7 @@ impl Default for SamplerConfig {
     fn default() -> Self {
         SamplerConfig {
             kind: SamplerKind::Ddim,
-            steps: DEFAULT_SAMPLER_STEPS,
+            steps: None,
             eta: 0.0,
             skip: Skip::Uniform,
         }
@@ -97,6 +94,15 @@ impl Default for SamplerConfig {
 }
 
 impl SamplerConfig {
+    /// S for a model trained with `timesteps` steps: the configured one, else DDIM's
+    /// [`DEFAULT_SAMPLER_STEPS`] or DDPM's full chain.
+    pub fn steps(&self, timesteps: usize) -> usize {
+        self.steps.unwrap_or(match self.kind {
+            SamplerKind::Ddim => DEFAULT_SAMPLER_STEPS.min(timesteps),
+            SamplerKind::Ddpm | SamplerKind::DdpmTilde => timesteps,
+        })
+    }
+
     /// Refuse settings no sampler can run with `timesteps` training steps.
     pub fn validate(&self, timesteps: usize) -> Result<(), ModelError> {
         if !(0.0..=1.0).contains(&self.eta) {
@@ -105,10 +111,11 @@ impl SamplerConfig {
                 self.eta
             )));
         }
-        if self.kind == SamplerKind::Ddim && (self.steps == 0 || self.steps > timesteps) {
+        if let Some(n) = self.steps
+            && (n == 0 || n > timesteps)
+        {
             return Err(ModelError::InvalidConfig(format!(
-                "sampler.steps must lie in 1..={timesteps}, got {}",
-                self.steps
+                "sampler.steps must lie in 1..={timesteps}, got {n}"
             )));
         }
         Ok(())

@@ -21,9 +21,11 @@ use super::unet::{RESAMPLE, UNetConfig};
 use crate::family::Optimizers;
 use crate::{Batch, DataSpec, Family, Metrics, ModelError, Sample, StepCx};
 
-/// Most examples pushed through the network at once while sampling (bounds the memory of a
-/// U-Net pass; the toy scatter asks for 50,000 points).
-pub const SAMPLE_CHUNK: usize = 1000;
+/// Most values (examples × dimensions) pushed through the network at once while sampling:
+/// 250 MNIST images. It bounds the memory of a U-Net pass and keeps its activations near the
+/// caches: the small U-Net's sampling took 1.39 ms per image and call in chunks of 250 against
+/// 1.69 ms in chunks of 1,000 (2 cores).
+pub const SAMPLE_CHUNK_VALUES: usize = 250 * 28 * 28;
 
 /// A built diffusion model.
 #[derive(Module, Debug)]
@@ -146,7 +148,7 @@ impl Ddpm {
     }
 
     /// `n` samples drawn with `sampler`, `on_step(done, total)` after every network call
-    /// (summed over chunks of [`SAMPLE_CHUNK`] examples).
+    /// (summed over chunks of [`Ddpm::sample_chunk`] examples).
     ///
     /// # Shapes
     /// → `[n, D]`.
@@ -159,15 +161,14 @@ impl Ddpm {
         on_step: &mut OnStep,
     ) -> Result<Tensor<2>, ModelError> {
         sampler.validate(self.schedule.steps())?;
-        let taus = timesteps(self.schedule.steps(), sampler.steps, sampler.skip)?;
-        let per_chunk = match sampler.kind {
-            SamplerKind::Ddim => taus.len(),
-            _ => self.schedule.steps(),
-        };
-        let chunks = n.div_ceil(SAMPLE_CHUNK);
+        let total = self.schedule.steps();
+        let taus = timesteps(total, sampler.steps(total), sampler.skip)?;
+        let per_chunk = taus.len();
+        let chunk_rows = self.sample_chunk();
+        let chunks = n.div_ceil(chunk_rows);
         let mut parts = Vec::with_capacity(chunks);
         for chunk in 0..chunks {
-            let rows = SAMPLE_CHUNK.min(n - chunk * SAMPLE_CHUNK);
+            let rows = chunk_rows.min(n - chunk * chunk_rows);
             let x_t = standard_normal([rows, self.dim()], rng, device);
             let mut progress =
                 |done: usize, _: usize| on_step(chunk * per_chunk + done, chunks * per_chunk);
@@ -179,14 +180,21 @@ impl Ddpm {
                 clip: self.clip,
             };
             parts.push(match sampler.kind {
-                SamplerKind::Ddpm => chain.ddpm(x_t, DdpmVariance::Beta, rng, &mut progress)?,
+                SamplerKind::Ddpm => {
+                    chain.ddpm(x_t, &taus, DdpmVariance::Beta, rng, &mut progress)?
+                }
                 SamplerKind::DdpmTilde => {
-                    chain.ddpm(x_t, DdpmVariance::BetaTilde, rng, &mut progress)?
+                    chain.ddpm(x_t, &taus, DdpmVariance::BetaTilde, rng, &mut progress)?
                 }
                 SamplerKind::Ddim => chain.ddim(x_t, &taus, sampler.eta, rng, &mut progress)?,
             });
         }
         Ok(Tensor::cat(parts, 0))
+    }
+
+    /// Examples per chunk of [`Ddpm::sample_with`]: [`SAMPLE_CHUNK_VALUES`] values.
+    pub fn sample_chunk(&self) -> usize {
+        (SAMPLE_CHUNK_VALUES / self.dim().max(1)).max(1)
     }
 
     /// DDIM inversion of `x0` over S steps (`skip` spacing), then the η = 0 reconstruction:
@@ -203,7 +211,8 @@ impl Ddpm {
         on_step: &mut OnStep,
     ) -> Result<(Tensor<2>, Tensor<2>), ModelError> {
         self.check_width(&x0)?;
-        let taus = timesteps(self.schedule.steps(), sampler.steps, sampler.skip)?;
+        let total = self.schedule.steps();
+        let taus = timesteps(total, sampler.steps(total), sampler.skip)?;
         let total = taus.len() * (refine + 2);
         let mut denoise = |x: Tensor<2>, t: usize| self.predict_at(x, t);
         // Inversion must not clip: x̂₀ of a latent far from the data would be distorted.

@@ -3,6 +3,8 @@
 //! - **DDPM ancestral** (Ho et al. 2020, eq. 11 in its posterior-mean form, eqs. 6–7):
 //!   `x_{t−1} = c₁ x̂_0 + c₂ x_t + σ_t z`, `c₁ = √ᾱ_{t−1} β_t/(1−ᾱ_t)`,
 //!   `c₂ = √α_t (1−ᾱ_{t−1})/(1−ᾱ_t)`, with `σ_t² = β_t` or `β̃_t`, and no noise at t = 0.
+//!   Over a subsequence τ (Song et al. 2021's σ̂ row, ermongroup/ddim `ddpm_steps`) the same
+//!   step with `β = 1 − ᾱ_{τ_i}/ᾱ_{τ_{i−1}}`.
 //! - **DDIM** (Song et al. 2021, eq. 12) over a subsequence τ of the T steps:
 //!   `x_{τ_{i−1}} = √ᾱ_{τ_{i−1}} x̂_0 + √(1−ᾱ_{τ_{i−1}}−σ²) ε̂ + σ z`,
 //!   `σ = η √((1−ᾱ_{τ_{i−1}})/(1−ᾱ_{τ_i})) √(1 − ᾱ_{τ_i}/ᾱ_{τ_{i−1}})` (eq. 16); the last step goes
@@ -95,6 +97,28 @@ pub fn ddim_sigma(schedule: &NoiseSchedule, t: usize, prev: Option<usize>, eta: 
         .sqrt()
 }
 
+/// The ancestral step from `t` to `prev` (`None`: the data, ᾱ = 1) as `(c₁, c₂, σ²)` of
+/// `x_prev = c₁ x̂_0 + c₂ x_t + σ z`: the posterior q(x_prev | x_t, x_0) of the process whose
+/// one step has `β = 1 − ᾱ_t/ᾱ_prev`, i.e. `c₁ = √ᾱ_prev β/(1−ᾱ_t)`,
+/// `c₂ = √(1−β) (1−ᾱ_prev)/(1−ᾱ_t)`, and σ² = β or β̃ = β (1−ᾱ_prev)/(1−ᾱ_t). With
+/// `prev = t − 1` these are Ho et al.'s β_t and β̃_t.
+pub fn ddpm_step(
+    schedule: &NoiseSchedule,
+    t: usize,
+    prev: Option<usize>,
+    variance: DdpmVariance,
+) -> (f64, f64, f64) {
+    let (a_t, a_prev) = (schedule.alpha_bar(t), schedule.alpha_bar_at(prev));
+    let beta = 1.0 - a_t / a_prev;
+    let c1 = a_prev.sqrt() * beta / (1.0 - a_t);
+    let c2 = (1.0 - beta).sqrt() * (1.0 - a_prev) / (1.0 - a_t);
+    let var = match variance {
+        DdpmVariance::Beta => beta,
+        DdpmVariance::BetaTilde => beta * (1.0 - a_prev) / (1.0 - a_t),
+    };
+    (c1, c2, var)
+}
+
 fn clip(x: Tensor<2>, range: Option<f64>) -> Tensor<2> {
     match range {
         Some(r) => x.clamp(-r, r),
@@ -124,30 +148,28 @@ impl Chain<'_, '_> {
         Ok((eps, clip(x0, self.clip)))
     }
 
-    /// DDPM ancestral sampling over all T steps from `x_T`.
+    /// DDPM ancestral sampling from `x_{τ_S}` over the ascending timesteps `taus` (all T
+    /// steps: `0..T`). A skipped step τ_i → τ_{i−1} is the ancestral step of the process
+    /// with `β = 1 − ᾱ_{τ_i}/ᾱ_{τ_{i−1}}` (ermongroup/ddim `ddpm_steps`; Song et al.'s σ̂ row
+    /// with σ² = β), and equals Ho et al.'s step when nothing is skipped.
     pub fn ddpm(
         &mut self,
         x_t: Tensor<2>,
+        taus: &[usize],
         variance: DdpmVariance,
         rng: &mut ChaCha8Rng,
         on_step: &mut OnStep,
     ) -> Result<Tensor<2>, ModelError> {
-        let total = self.schedule.steps();
         let mut x = x_t;
-        for (done, t) in (0..total).rev().enumerate() {
+        let total = taus.len();
+        for (done, i) in (0..total).rev().enumerate() {
+            let (t, prev) = (taus[i], i.checked_sub(1).map(|j| taus[j]));
             let (_, x0) = self.predict(x.clone(), t)?;
-            let s = self.schedule;
-            let (a_t, a_prev, beta) = (s.alpha_bar(t), s.alpha_bar_prev(t), s.beta(t));
-            let c1 = a_prev.sqrt() * beta / (1.0 - a_t);
-            let c2 = (1.0 - beta).sqrt() * (1.0 - a_prev) / (1.0 - a_t);
+            let (c1, c2, var) = ddpm_step(self.schedule, t, prev, variance);
             let mean = x0.mul_scalar(c1) + x.clone().mul_scalar(c2);
-            x = if t == 0 {
+            x = if prev.is_none() {
                 mean
             } else {
-                let var = match variance {
-                    DdpmVariance::Beta => beta,
-                    DdpmVariance::BetaTilde => s.posterior_variance(t),
-                };
                 let z = standard_normal(x.dims(), rng, &x.device());
                 mean + z.mul_scalar(var.sqrt())
             };
