@@ -4,10 +4,10 @@
 # quadratic skipping), 0.2, 0.5, 1 (uniform), and DDPM with sigma^2 = beta over the same
 # skipped timesteps (the paper's sigma-hat row); columns S = 10, 20, 50, 100, 1000.
 #
-# Cells run cheapest first, then the S = 1000 cells with DDPM-1000 and eta = 0 first, so a run
-# cut short still leaves the most useful part. One cell is one line of <run>/ddim-table/cells.tsv
-# (row, S, FID, KID, precision, recall, seconds per sample); a cell already there is skipped,
-# so the script resumes. The quadratic rule at S = 1000 only reaches t = 800 (and repeats
+# Cells run in the order most useful to a run cut short: DDIM-50 (eta = 0) and DDPM-1000 first
+# (the goal compares them), then the cheapest first, then the other S = 1000 cells. One cell is
+# one line of <run>/ddim-table/cells.tsv (row, S, FID, KID, precision, recall, seconds per
+# sample); a cell already there is skipped, so the script resumes. The quadratic rule at S = 1000 only reaches t = 800 (and repeats
 # steps), so that cell is not run.
 #
 # Usage: scripts/ddim_table.sh RUN FEATURE_RUN [N]   (RUN trained on the symmetric view, [-1, 1])
@@ -31,7 +31,8 @@ declare -A flags=(
   [eta1]="--sampler ddim --eta 1 --skip uniform"
   [ddpm-sigma-hat]="--sampler ddpm --skip uniform"
 )
-order=()
+# The goal's pair first (DDIM-50 against DDPM-1000), then the rest cheapest first.
+order=(eta0-uniform:50 ddpm-sigma-hat:1000)
 for s in 10 20 50 100; do
   for row in eta0-uniform eta0-quad eta0.2 eta0.5 eta1 ddpm-sigma-hat; do order+=("$row:$s"); done
 done
