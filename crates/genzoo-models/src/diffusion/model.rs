@@ -211,8 +211,8 @@ impl Ddpm {
         on_step: &mut OnStep,
     ) -> Result<(Tensor<2>, Tensor<2>), ModelError> {
         self.check_width(&x0)?;
-        let total = self.schedule.steps();
-        let taus = timesteps(total, sampler.steps(total), sampler.skip)?;
+        let t_max = self.schedule.steps();
+        let taus = timesteps(t_max, sampler.steps(t_max), sampler.skip)?;
         let total = taus.len() * (refine + 2);
         let mut denoise = |x: Tensor<2>, t: usize| self.predict_at(x, t);
         // Inversion must not clip: x̂₀ of a latent far from the data would be distorted.
