@@ -587,14 +587,16 @@ fn image_spec(c: usize, hw: usize) -> DataSpec {
 }
 
 /// The U-Net maps images to images of the same shape (28×28 and 32×32), and its output
-/// depends on the step.
+/// depends on the step; the step features need not be as wide as the base (an odd base of 6
+/// with 64 step features builds), but they must be even.
 #[test]
 fn unet_shapes_and_step_dependence() -> Result<(), ModelError> {
     let d = Device::flex();
-    for (c, hw) in [(1, 28), (3, 32)] {
+    for (c, hw, base, groups, features) in [(1, 28, 8, 4, 8), (3, 32, 6, 3, 64)] {
         let config = DdpmConfig {
-            channels: 8,
-            groups: 4,
+            channels: base,
+            groups,
+            time_features: features,
             ..DdpmConfig::mnist()
         };
         let model = deterministic_init(config.init(&image_spec(c, hw), &d)?, 11)?;
@@ -607,6 +609,14 @@ fn unet_shapes_and_step_dependence() -> Result<(), ModelError> {
     }
     let bad = DdpmConfig::mnist().init(&image_spec(1, 30), &d);
     assert!(bad.is_err(), "30×30 is not divisible by 4");
+    let odd = DdpmConfig {
+        time_features: 63,
+        ..DdpmConfig::mnist()
+    };
+    assert!(
+        odd.init(&image_spec(1, 28), &d).is_err(),
+        "63 step features"
+    );
     Ok(())
 }
 

@@ -156,7 +156,8 @@ pub struct DdpmConfig {
     /// MLP hidden widths.
     #[serde(default = "default_hidden")]
     pub hidden: Vec<usize>,
-    /// MLP sinusoidal step features.
+    /// Sinusoidal step features (both nets: the MLP takes them beside the data, the U-Net
+    /// embeds them into `4·channels`).
     #[serde(default = "default_time_features")]
     pub time_features: usize,
     /// Clip x̂₀ to `[−clip, clip]` while sampling (1.0 for images in [−1, 1]); absent: no clip.
@@ -230,14 +231,9 @@ impl DdpmConfig {
                 self.timesteps
             ));
         }
-        // The U-Net's step features are `channels` wide: sines and cosines in pairs.
-        if self.channels < 4
-            || !self.channels.is_multiple_of(2)
-            || self.groups == 0
-            || !self.channels.is_multiple_of(self.groups)
-        {
+        if self.channels == 0 || self.groups == 0 || !self.channels.is_multiple_of(self.groups) {
             return bad(format!(
-                "ddpm.channels ({1}) must be even and >= 4, and ddpm.groups ({0}) must divide it",
+                "ddpm.channels ({1}) must be >= 1, and ddpm.groups ({0}) must divide it",
                 self.groups, self.channels
             ));
         }

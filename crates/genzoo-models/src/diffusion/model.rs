@@ -78,6 +78,7 @@ impl DdpmConfig {
                     res_blocks: self.res_blocks,
                     attention: self.attention,
                     groups: self.groups,
+                    time_features: self.time_features,
                 }
                 .init(device);
                 (Net::UNet(net), image)

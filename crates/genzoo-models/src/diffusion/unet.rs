@@ -47,6 +47,11 @@ pub struct UNetConfig {
     pub attention: bool,
     /// GroupNorm groups (must divide `base`).
     pub groups: usize,
+    /// Width of the sinusoidal step features (even, ≥ 4) fed to the step MLP. Decoupled from
+    /// `base` so a narrow network still resolves nearby steps: at width 8 the ladder has 4
+    /// frequencies with periods 6.3, 135, 2900 and 63000 steps, so nearby steps are told apart
+    /// only by the fastest pair, which aliases every 6 steps. Ho et al. use 128 (their base width).
+    pub time_features: usize,
 }
 
 /// One level of the down path.
@@ -140,7 +145,7 @@ impl UNetConfig {
             });
         }
         UNet {
-            time: TimeEmbedding::new(base, temb, device),
+            time: TimeEmbedding::new(self.time_features, temb, device),
             conv_in: conv3x3(self.image_channels, base, device),
             down,
             mid1,
