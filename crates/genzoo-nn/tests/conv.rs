@@ -24,8 +24,9 @@ type Case = (usize, usize, usize, usize, usize, usize, usize, usize);
 
 /// Cases: square and odd kernels, no
 /// padding, 1×1, non-square images, a kernel wider than the padding; stride 2 and 3 on even and
-/// odd sizes, an even kernel (the VAE's 4×4, stride 2, padding 1), a kernel smaller than the stride.
-const SHAPES: [Case; 12] = [
+/// odd sizes, an even kernel (the VAE's 4×4, stride 2, padding 1), a kernel smaller than the stride;
+/// batches of 8 and 12, several examples in each folded chunk of the batch.
+const SHAPES: [Case; 14] = [
     (3, 4, 5, 7, 7, 3, 1, 1),
     (2, 3, 6, 8, 5, 3, 0, 1),
     (2, 6, 4, 6, 6, 1, 0, 1),
@@ -38,6 +39,8 @@ const SHAPES: [Case; 12] = [
     (2, 4, 3, 6, 7, 1, 0, 2),
     (1, 2, 3, 10, 8, 5, 2, 3),
     (2, 3, 3, 9, 9, 2, 0, 3),
+    (8, 3, 5, 6, 5, 3, 1, 1),
+    (12, 4, 3, 7, 7, 3, 1, 2),
 ];
 
 /// The weight gradient as `kh` matrix products equals burn's `conv2d_weight_backward`.
