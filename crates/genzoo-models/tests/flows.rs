@@ -11,7 +11,7 @@ use burn::tensor::TensorData;
 use genzoo_data::rng_for;
 use genzoo_models::flows::{
     Bijection, Coupling, CouplingKind, Energy, Logit, NiceConfig, Planar, PlanarConfig, PlanarFlow,
-    PlanarKind, Prior, Radial, RealNvpConfig, Scaling, forward_all, inverse_all,
+    PlanarKind, Prior, Radial, RealNvpConfig, ScaleInit, Scaling, forward_all, inverse_all,
 };
 use genzoo_models::{Batch, DataKind, DataSpec, ExactLikelihood, Family, Optimizers, StepCx};
 use genzoo_nn::{Activation, Adam, AdamConfig, deterministic_init, normal_init};
@@ -244,6 +244,7 @@ fn whole_flows_invert() {
         activation: Activation::Relu,
         prior: Prior::Logistic,
         logit_alpha: 0.0,
+        scale_init: ScaleInit::Zero,
     };
     let nice = deterministic_init(nice.init(&spec(6), &d).unwrap(), 6).unwrap();
     let nvp_logit = RealNvpConfig {
@@ -543,5 +544,88 @@ fn realnvp_learns_a_gaussian_to_its_entropy() {
     assert!(
         gap > -4.0 * se && gap < slack + 4.0 * se,
         "test NLL {nll:.4} vs entropy {entropy:.4}: KL estimate {gap:.4} ± {se:.4}"
+    );
+}
+
+/// `scale_init = "data"`: the first training step fits NICE's scaling so that every coordinate
+/// of z has the prior's standard deviation on that batch (s_d = ln σ_prior − ln std_d), and
+/// no later step refits it (a resumed run keeps the scale it saved).
+#[test]
+fn nice_scale_fitted_to_the_first_batch_only() {
+    let d = Device::flex().autodiff();
+    let dim = 4;
+    let rows = 500;
+    let config = NiceConfig {
+        couplings: 2,
+        hidden: vec![8],
+        activation: Activation::Relu,
+        prior: Prior::Logistic,
+        logit_alpha: 0.0,
+        scale_init: ScaleInit::Data,
+    };
+    // Columns with spreads 1/256 … 4, like background and stroke pixels and beyond.
+    let spreads = [1.0 / 256.0, 0.05, 0.4, 4.0];
+    let batch = |seed: u64| {
+        let v: Vec<f32> = values(points(rows, dim, seed, false, &Device::flex()))
+            .iter()
+            .enumerate()
+            .map(|(i, z)| (z * spreads[i % dim] + 0.3) as f32)
+            .collect();
+        Tensor::<2>::from_data(TensorData::new(v, [rows, dim]), &d)
+    };
+    // burn's own init: the couplings' last layers start at zero (identity couplings), which
+    // `deterministic_init` would overwrite; nothing below depends on the other weights.
+    let model = config.init(&spec(dim), &d).unwrap();
+    let mut optim = Optimizers {
+        groups: vec![("model", Adam::new(AdamConfig::default()))],
+    };
+    // lr = 0: the update changes nothing, so s after a step is what the fit set.
+    let mut step = |model: genzoo_models::flows::Nice, x: Tensor<2>, step: u64| {
+        let mut r = rng_for(0, 0, step);
+        let mut cx = StepCx {
+            rng: &mut r,
+            lr: 0.0,
+            step,
+        };
+        model
+            .train_step(&Batch::unlabelled(x), &mut optim, &mut cx)
+            .unwrap()
+            .0
+    };
+    let first = batch(21);
+    let model = step(model, first.clone(), 0);
+    let s = values(model.flow.scaling.s.val());
+    let (z, log_det) = model.flow.forward(first.clone());
+    let z = values(z);
+    let prior_std = PI / 3f64.sqrt();
+    for (k, &spread) in spreads.iter().enumerate() {
+        let col: Vec<f64> = z.iter().skip(k).step_by(dim).copied().collect();
+        let mean = col.iter().sum::<f64>() / rows as f64;
+        let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / rows as f64;
+        let rel = (var.sqrt() / prior_std - 1.0).abs();
+        assert!(
+            rel < 1e-4,
+            "column {k} (spread {spread}): std of z {} vs prior {prior_std}",
+            var.sqrt()
+        );
+        // Fitted, not the identity: the scale undoes the column's spread.
+        let expect = (prior_std / spread).ln();
+        assert!(
+            (s[k] - expect).abs() < 0.2,
+            "column {k}: s = {} vs ln(σ_prior / spread) = {expect}",
+            s[k]
+        );
+    }
+    // The log-det is Σ s for every row.
+    let total: f64 = s.iter().sum();
+    for ld in values(log_det) {
+        assert!((ld - total).abs() < 1e-3, "log-det {ld} vs Σ s = {total}");
+    }
+    // A later step (another batch, other spreads) leaves the scale alone.
+    let model = step(model, batch(22).mul_scalar(3.0), 1);
+    assert_eq!(
+        values(model.flow.scaling.s.val()),
+        s,
+        "step 1 refitted the scale"
     );
 }

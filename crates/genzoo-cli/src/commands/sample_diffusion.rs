@@ -8,7 +8,7 @@ use anyhow::{Result, bail};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use genzoo_data::{Array, ImageView, rng_for, save_grid, save_scatter, write_npy};
-use genzoo_models::diffusion::{Ddpm, SamplerConfig, SamplerKind};
+use genzoo_models::diffusion::{Ddpm, SamplerConfig, SamplerKind, samplers};
 use genzoo_train::config::DataConfig;
 use genzoo_train::data;
 use genzoo_train::trainer::tensor_values;
@@ -207,9 +207,13 @@ fn invert(
         .collect();
     let mean = psnr.iter().sum::<f64>() / n as f64;
     let worst = psnr.iter().copied().fold(f64::INFINITY, f64::min);
+    // Uniform skipping with an S that does not divide T takes one timestep more than S: say
+    // what ran, not what was asked.
+    let total = model.schedule().steps();
+    let calls = samplers::timesteps(total, s.steps(total), s.skip)?.len();
     println!(
-        "DDIM inversion, S={} {:?}, refine={}: PSNR {mean:.2} dB mean, {worst:.2} dB worst over {n} test images ({secs:.1} s)",
-        s.steps(model.schedule().steps()),
+        "DDIM inversion, S={} {:?} ({calls} timesteps), refine={}: PSNR {mean:.2} dB mean, {worst:.2} dB worst over {n} test images ({secs:.1} s)",
+        s.steps(total),
         s.skip,
         a.invert_refine
     );

@@ -74,7 +74,7 @@ impl std::str::FromStr for Skip {
 pub fn timesteps(total: usize, steps: usize, skip: Skip) -> Result<Vec<usize>, ModelError> {
     if steps == 0 || steps > total {
         return Err(ModelError::InvalidConfig(format!(
-            "DDIM steps must lie in 1..={total}, got {steps}"
+            "sampler steps must lie in 1..={total}, got {steps}"
         )));
     }
     Ok(match skip {

@@ -17,6 +17,18 @@ pub enum CouplingKind {
     Affine,
 }
 
+/// How the final diagonal scaling starts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScaleInit {
+    /// s = 0, the identity (the NICE paper).
+    #[default]
+    Zero,
+    /// Fitted to the first training batch so that every output coordinate has the prior's
+    /// standard deviation (Glow's ActNorm initialisation); done once, at step 0.
+    Data,
+}
+
 /// Default bound S of RealNVP's log-scale: one layer scales by at most e^{±2} ≈ 7.4.
 pub const DEFAULT_SCALE_BOUND: f64 = 2.0;
 
@@ -71,6 +83,9 @@ pub struct NiceConfig {
     /// Squeeze α of a logit pre-processing; 0 (default, the paper's): none.
     #[serde(default)]
     pub logit_alpha: f64,
+    /// Start of the diagonal scaling: `"zero"` (default, the paper's) or `"data"`.
+    #[serde(default)]
+    pub scale_init: ScaleInit,
 }
 
 /// Which layer a [`PlanarFlow`](super::PlanarFlow) stacks.
@@ -169,6 +184,7 @@ impl NiceConfig {
             activation: Activation::Relu,
             prior: Prior::Logistic,
             logit_alpha: 0.0,
+            scale_init: ScaleInit::Zero,
         }
     }
 

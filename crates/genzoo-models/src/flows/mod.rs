@@ -33,7 +33,7 @@ pub mod realnvp;
 pub mod scaling;
 pub mod stack;
 
-pub use config::{CouplingKind, NiceConfig, PlanarConfig, PlanarKind, RealNvpConfig};
+pub use config::{CouplingKind, NiceConfig, PlanarConfig, PlanarKind, RealNvpConfig, ScaleInit};
 pub use coupling::Coupling;
 pub use energy::Energy;
 pub use logit::Logit;

@@ -32,6 +32,7 @@ impl NiceConfig {
             scale_bound: super::config::DEFAULT_SCALE_BOUND,
             prior: self.prior,
             logit_alpha: self.logit_alpha,
+            scale_init: self.scale_init,
         };
         Ok(Nice {
             flow: CouplingFlow::new(&spec, data, "nice", device)?,

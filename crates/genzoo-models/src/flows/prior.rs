@@ -46,6 +46,14 @@ impl Prior {
         }
     }
 
+    /// Standard deviation of one coordinate: 1, or π/√3 for the standard logistic.
+    pub fn std(&self) -> f64 {
+        match self {
+            Prior::Gaussian => 1.0,
+            Prior::Logistic => std::f64::consts::PI / 3f64.sqrt(),
+        }
+    }
+
     /// `n` draws of dimension `dim`, `[n, dim]`.
     pub fn sample(&self, n: usize, dim: usize, rng: &mut ChaCha8Rng, device: &Device) -> Tensor<2> {
         match self {

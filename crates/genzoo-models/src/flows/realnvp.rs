@@ -8,7 +8,7 @@
 
 use burn::prelude::*;
 
-use super::config::{CouplingKind, RealNvpConfig};
+use super::config::{CouplingKind, RealNvpConfig, ScaleInit};
 use super::stack::{CouplingFlow, StackSpec, coupling_family};
 use crate::{DataSpec, ModelError};
 
@@ -31,6 +31,7 @@ impl RealNvpConfig {
             scale_bound: self.scale_bound,
             prior: self.prior,
             logit_alpha: self.logit_alpha,
+            scale_init: ScaleInit::Zero,
         };
         Ok(RealNvp {
             flow: CouplingFlow::new(&spec, data, "realnvp", device)?,

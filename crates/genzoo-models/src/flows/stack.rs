@@ -13,7 +13,7 @@ use burn::prelude::*;
 use genzoo_nn::Activation;
 use rand_chacha::ChaCha8Rng;
 
-use super::config::CouplingKind;
+use super::config::{CouplingKind, ScaleInit};
 use super::{Bijection, Coupling, Logit, Prior, Scaling, forward_all, inverse_all};
 use crate::{DataKind, DataSpec, ModelError};
 
@@ -30,6 +30,8 @@ pub struct CouplingFlow {
     logit: Option<Logit>,
     #[module(skip)]
     dim: usize,
+    #[module(skip)]
+    scale_init: ScaleInit,
 }
 
 /// Architecture of a [`CouplingFlow`].
@@ -49,6 +51,8 @@ pub struct StackSpec<'a> {
     pub prior: Prior,
     /// Logit squeeze α (0: no logit pre-processing).
     pub logit_alpha: f64,
+    /// Start of the diagonal scaling.
+    pub scale_init: ScaleInit,
 }
 
 impl CouplingFlow {
@@ -91,7 +95,31 @@ impl CouplingFlow {
                 alpha: spec.logit_alpha,
             }),
             dim,
+            scale_init: spec.scale_init,
         })
+    }
+
+    /// Whether the scaling is to be fitted to the first batch ([`ScaleInit::Data`]).
+    pub fn fits_scale(&self) -> bool {
+        self.scale_init == ScaleInit::Data
+    }
+
+    /// This flow with its scaling fitted to `x` ([`Scaling::fitted_to`]): every coordinate of
+    /// `z` then has the prior's standard deviation over the rows of `x`.
+    ///
+    /// # Shapes
+    /// `x: [B, D]` with B ≥ 2.
+    pub fn with_scaling_fitted_to(self, x: Tensor<2>) -> Self {
+        let x = match &self.logit {
+            Some(l) => l.forward(x).0,
+            None => x,
+        };
+        let (h, _) = forward_all(&self.couplings, x.detach()); // [B, D], before the scaling
+        let target = self.prior.std();
+        CouplingFlow {
+            scaling: self.scaling.fitted_to(h, target),
+            ..self
+        }
     }
 
     /// Width of an example.
@@ -163,8 +191,13 @@ macro_rules! coupling_family {
                 cx: &mut $crate::StepCx,
             ) -> Result<(Self, $crate::Metrics), $crate::ModelError> {
                 $crate::flows::check_width(&batch.x, self.flow.dim(), $name)?;
-                let lp = self.flow.log_prob(batch.x.clone());
-                Ok($crate::flows::nll_step(self, lp, optim, cx.lr))
+                let mut model = self;
+                // Once, before the first update: a resumed run restores the fitted scale.
+                if cx.step == 0 && model.flow.fits_scale() {
+                    model.flow = model.flow.with_scaling_fitted_to(batch.x.clone());
+                }
+                let lp = model.flow.log_prob(batch.x.clone());
+                Ok($crate::flows::nll_step(model, lp, optim, cx.lr))
             }
 
             fn eval_step(
