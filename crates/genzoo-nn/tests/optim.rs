@@ -265,3 +265,24 @@ fn ema_follows_the_recurrence() {
     }
     assert!(Ema::new(1.0).is_err());
 }
+
+/// Gradients far below anything f32 Adam can act on (here ~1e-25) are flushed to zero with
+/// their moments, so no subnormal float enters the update (x86 runs those ~100× slower): the
+/// moments stay exactly 0 and the weights do not move.
+#[test]
+fn negligible_gradients_leave_zero_moments() {
+    let d = device();
+    let model = mlp(&d);
+    let before = values(&model);
+    let mut opt = Adam::new(AdamConfig::default());
+    let g = GradientsParams::from_grads(loss(&model, &d, 0).mul_scalar(1e-25).backward(), &model);
+    let model = opt.step(model, g, 1e-2).0;
+    assert_eq!(values(&model), before);
+    for t in opt.state().unwrap() {
+        assert!(
+            t.values.iter().all(|&x| x == 0.0),
+            "{} holds non-zero moments",
+            t.name
+        );
+    }
+}
