@@ -263,14 +263,24 @@ impl Updater<'_> {
         let mut g = grad.reshape([n]); // [N]
         let path = self.path.current();
         let previous = self.moments.remove(&path);
-        if let Some((theta, mo)) = self.update_host(&theta, &g, previous.as_ref()) {
-            self.moments.insert(path, mo);
-            let theta = Tensor::from_inner(theta.reshape(dims)); // back to the parameter's shape
-            return if require_grad {
-                theta.require_grad()
-            } else {
-                theta
-            };
+        let on_host = on_host(&theta, n)
+            && on_host(&g, n)
+            && previous
+                .as_ref()
+                .is_none_or(|mo| on_host(&mo.m, n) && on_host(&mo.v, n));
+        if on_host {
+            // θ and the moments are moved in, so their storage has one owner and is written
+            // in place (a borrowed tensor would be copied by `storage_mut`'s copy-on-write).
+            if let Some((theta, mo)) = self.update_host(theta, g, previous) {
+                self.moments.insert(path, mo);
+                let theta = Tensor::from_inner(theta.reshape(dims)); // back to the parameter's shape
+                return if require_grad {
+                    theta.require_grad()
+                } else {
+                    theta
+                };
+            }
+            unreachable!("flex tensors checked by `on_host` convert to flex primitives");
         }
         if self.scale != 1.0 {
             g = g.mul_scalar(self.scale);
@@ -320,6 +330,15 @@ fn flush(x: f32, floor: f32) -> f32 {
     if x.abs() < floor { 0.0 } else { x }
 }
 
+/// Whether `t` lives on the CPU backend as a contiguous f32 vector of `n` values from offset 0,
+/// the layout [`Updater::update_host`] walks. (The clone shares storage and is dropped here,
+/// before any write.)
+fn on_host(t: &Tensor<1>, n: usize) -> bool {
+    t.clone()
+        .try_into_primitive::<Flex>()
+        .is_ok_and(|p| p.dtype() == DType::F32 && p.layout().contiguous_offsets() == Some((0, n)))
+}
+
 /// Elements per parallel chunk of [`Updater::update_host`]: large enough that the scheduling
 /// cost is nothing against the pass, small enough that both threads get work on small layers.
 const HOST_CHUNK: usize = 1 << 14;
@@ -332,31 +351,20 @@ impl Updater<'_> {
     /// `theta, g: [N]`, moments `[N]` → `[N]`.
     fn update_host(
         &self,
-        theta: &Tensor<1>,
-        g: &Tensor<1>,
-        previous: Option<&Moments>,
+        theta: Tensor<1>,
+        g: Tensor<1>,
+        previous: Option<Moments>,
     ) -> Option<(Tensor<1>, Moments)> {
-        // The tensor's flex primitive when it is a contiguous f32 vector of `n` values from
-        // offset 0 (clones share storage: the writes below copy once if it is shared).
-        let flex = |t: &Tensor<1>, n: usize| {
-            let p = t.clone().try_into_primitive::<Flex>().ok()?;
-            (p.dtype() == DType::F32 && p.layout().contiguous_offsets() == Some((0, n)))
-                .then_some(p)
-        };
         let n = theta.dims()[0];
-        let mut th = flex(theta, n)?;
-        let grad = flex(g, n)?;
-        let (mut m, mut v) = match previous {
-            Some(mo) => (flex(&mo.m, n)?, flex(&mo.v, n)?),
-            None => {
-                let zeros = || {
-                    Tensor::<1>::zeros([n], &theta.device())
-                        .try_into_primitive::<Flex>()
-                        .ok()
-                };
-                (zeros()?, zeros()?)
-            }
-        };
+        let zeros = || Tensor::<1>::zeros([n], &theta.device());
+        let previous = previous.unwrap_or_else(|| Moments {
+            m: zeros(),
+            v: zeros(),
+        });
+        let flex = |t: Tensor<1>| t.try_into_primitive::<Flex>().ok();
+        let mut th = flex(theta)?;
+        let grad = flex(g)?;
+        let (mut m, mut v) = (flex(previous.m)?, flex(previous.v)?);
         let c = self.config;
         // The scalars as the tensor path rounds them (flex applies an f64 scalar as f32). The
         // options become neutral factors (×1, +0·θ) so the loop has no branches and

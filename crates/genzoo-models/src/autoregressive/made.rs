@@ -16,7 +16,6 @@
 use burn::module::Param;
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
-use burn::tensor::TensorData;
 use burn::tensor::activation::relu;
 use genzoo_data::rng_for;
 use rand_chacha::ChaCha8Rng;
@@ -84,7 +83,8 @@ impl Made {
             OrderKind::Natural
         };
         let ordering = Ordering::of_kind(kind, self.n, self.config.mask_seed, s as u64);
-        made_masks(ordering, &self.config.hidden, &mut rng)
+        let device = self.layers[0].weight.device(); // the output layer always exists
+        made_masks(ordering, &self.config.hidden, &mut rng, &device)
     }
 
     /// All n logits under mask set `s`.
@@ -92,13 +92,11 @@ impl Made {
     /// # Shapes
     /// `x: [B, n]` → `[B, n]`.
     pub fn logits_with(&self, x: Tensor<2>, masks: &MadeMasks) -> Tensor<2> {
-        let device = x.device();
         let last = self.layers.len() - 1;
         let x_in = x.clone();
         let mut h = x;
-        for (i, (layer, (mask, shape))) in self.layers.iter().zip(&masks.layers).enumerate() {
-            let m = Tensor::<2>::from_data(TensorData::new(mask.clone(), *shape), &device); // [in, out]
-            h = h.matmul(layer.weight.val() * m);
+        for (i, (layer, m)) in self.layers.iter().zip(&masks.layers).enumerate() {
+            h = h.matmul(layer.weight.val() * m.clone()); // m: [in, out]
             if let Some(b) = &layer.bias {
                 h = h + b.val().unsqueeze_dim(0);
             }
@@ -107,13 +105,7 @@ impl Made {
             }
         }
         match &self.direct {
-            Some(w) => {
-                let m = Tensor::<2>::from_data(
-                    TensorData::new(masks.direct.clone(), [self.n, self.n]),
-                    &device,
-                ); // [n, n]
-                h + x_in.matmul(w.val() * m)
-            }
+            Some(w) => h + x_in.matmul(w.val() * masks.direct.clone()), // direct: [n, n]
             None => h,
         }
     }
