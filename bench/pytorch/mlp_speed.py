@@ -14,27 +14,17 @@ Optional, never needed by tests or CI:
     python3 -m venv /tmp/torch && /tmp/torch/bin/pip install torch==2.13.0
     /tmp/torch/bin/python bench/pytorch/mlp_speed.py          # ~1 min on 2 cores
 """
-import os
-import statistics
 import sys
-import time
 
-# See unet_speed.py: spinning OpenMP threads are descheduled on a shared 2-core machine.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from common import load, median_ms, set_threads  # first: sets OpenMP's wait policy
 
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-THREADS = 2
 D = 784
 REPS = 9
 WARMUP = 2
-
-
-def load():
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
 
 
 def mlp(sizes):
@@ -102,7 +92,6 @@ class Vae(nn.Module):
         super().__init__()
         self.enc = mlp([D, hidden, hidden, 2 * latent])
         self.dec = mlp([latent, hidden, hidden, D])
-        self.enc.append(nn.Identity())
 
     def loss(self, x, beta=0.5):
         mu, log_var = self.enc(x).chunk(2, dim=1)
@@ -123,14 +112,7 @@ def time_steps(model, x, eps, clip):
             torch.nn.utils.clip_grad_norm_(model.parameters(), clip)
         opt.step()
 
-    for _ in range(WARMUP):
-        step()
-    t = []
-    for _ in range(REPS):
-        s = time.perf_counter()
-        step()
-        t.append((time.perf_counter() - s) * 1e3)
-    return statistics.median(t)
+    return median_ms(step, REPS, WARMUP)
 
 
 def main(filter_):
@@ -155,5 +137,5 @@ def main(filter_):
 
 
 if __name__ == "__main__":
-    torch.set_num_threads(int(os.environ.get("THREADS", THREADS)))
+    set_threads(torch)
     main(sys.argv[1] if len(sys.argv) > 1 else None)

@@ -8,38 +8,17 @@ Optional, never needed by tests or CI:
     /tmp/torch/bin/python bench/pytorch/unet_speed.py          # ~1 min on 2 cores
 """
 import math
-import os
-import statistics
 import sys
-import time
 
-# OpenMP threads that spin at barriers get descheduled on a shared 2-core machine and every
-# parallel region then waits a scheduler tick (timings quantised at 4 ms, 3-9x too slow);
-# passive waiting is what rayon (burn's pool) does too. Must be set before torch loads.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+from common import load, median_ms, set_threads  # first: sets OpenMP's wait policy
 
 import torch  # noqa: E402
 import torch.nn as nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-THREADS = 2
 BATCH = 64
 SIDE = 28
 REPS = 7
-
-
-def median_ms(f, reps=REPS):
-    f()
-    t = []
-    for _ in range(reps):
-        s = time.perf_counter()
-        f()
-        t.append((time.perf_counter() - s) * 1e3)
-    return statistics.median(t)
-
-
-def load():
-    return " ".join(open("/proc/loadavg").read().split()[:3])
 
 
 def sinusoidal(t, dim):
@@ -159,25 +138,25 @@ def ops():
         x = torch.randn(BATCH, cin, side, side)
         fl = 2 * BATCH * cin * cout * k * k * side * side / 1e9
         with torch.no_grad():
-            fwd = median_ms(lambda: conv(x))
+            fwd = median_ms(lambda: conv(x), REPS)
         xg = x.clone().requires_grad_(True)
         y = conv(xg)
         dy = torch.randn_like(y)
-        both = median_ms(lambda: torch.autograd.grad(conv(xg), [xg, conv.weight, conv.bias], dy))
-        wonly = median_ms(lambda: torch.autograd.grad(conv(x), [conv.weight], dy))
+        both = median_ms(lambda: torch.autograd.grad(conv(xg), [xg, conv.weight, conv.bias], dy), REPS)
+        wonly = median_ms(lambda: torch.autograd.grad(conv(x), [conv.weight], dy), REPS)
         rows.append((f"conv {cin}→{cout} k{k} @{side}", fwd, both, wonly, fl))
     for c, side in [(32, 28), (96, 28), (64, 14)]:
         gn = nn.GroupNorm(8, c)
         x = torch.randn(BATCH, c, side, side, requires_grad=True)
         with torch.no_grad():
-            fwd = median_ms(lambda: gn(x))
-        both = median_ms(lambda: gn(x).sum().backward())
+            fwd = median_ms(lambda: gn(x), REPS)
+        both = median_ms(lambda: gn(x).sum().backward(), REPS)
         rows.append((f"gn {c} @{side}", fwd, both, float("nan"), 0))
     a = SelfAttention(64, 8)
     x = torch.randn(BATCH, 64, 7, 7, requires_grad=True)
     with torch.no_grad():
-        fwd = median_ms(lambda: a(x))
-    both = median_ms(lambda: a(x).sum().backward())
+        fwd = median_ms(lambda: a(x), REPS)
+    both = median_ms(lambda: a(x).sum().backward(), REPS)
     rows.append(("attn 64ch 49tok", fwd, both, float("nan"), 0))
     print(f"\n### PyTorch {torch.__version__}, {torch.get_num_threads()} threads, ops alone (batch {BATCH}; load {load()})\n")
     print("| op | fwd ms | fwd+bwd ms | fwd + weight-grad only ms | fwd GFLOP/s |\n|---|---|---|---|---|")
@@ -210,7 +189,7 @@ def step():
 
 
 if __name__ == "__main__":
-    torch.set_num_threads(int(os.environ.get("THREADS", THREADS)))
+    set_threads(torch)
     what = sys.argv[1] if len(sys.argv) > 1 else "all"
     if what in ("all", "ops"):
         ops()
