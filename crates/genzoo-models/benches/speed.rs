@@ -7,16 +7,20 @@
 //! nice cargo bench -p genzoo-models --bench speed -- step      # only the whole-step A/B, ~4 min
 //! ```
 //! Every number is the median of `REPS` runs after a warm-up. Ops are timed alone: a conv's
-//! forward (`conv2d`), its input gradient (`conv_transpose2d`, what burn's backward calls) and
-//! its weight gradient (burn's default `conv2d_weight_backward`, and genzoo's
-//! [`genzoo_nn::conv`] kernel), GroupNorm and attention forward and forward + backward, the Adam
-//! update. Old and new paths of the whole step are alternated in one process, so background
-//! load hits both alike; the load average is printed with each table.
+//! forward, its input gradient and its weight gradient, each as flex/burn computes it
+//! (`conv2d`; `conv_transpose2d`, what burn's backward calls; `conv2d_weight_backward`) and as
+//! genzoo's layer does ([`genzoo_nn::conv`]: Winograd F(2×2, 3×3) for 3×3 stride-1 layers,
+//! [`genzoo_nn::winograd`], shifted products for the weight gradient of the others);
+//! GroupNorm and attention forward and forward + backward, the Adam update. Old and new paths
+//! of the whole step are alternated in one process, so background load hits both alike; the
+//! load average is printed with each table.
 //! Output: Markdown tables on stdout (pasted into `/work/notes/speed_numbers.md`).
 
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use burn::backend::Flex;
+use burn::backend::flex::FlexTensor;
 use burn::module::Module;
 use burn::nn::GroupNormConfig;
 use burn::optim::GradientsParams;
@@ -27,6 +31,7 @@ use genzoo_data::rng_for;
 use genzoo_models::diffusion::DdpmConfig;
 use genzoo_models::diffusion::attention::SelfAttention;
 use genzoo_models::{Batch, DataKind, DataSpec, Family, Optimizers, StepCx};
+use genzoo_nn::conv;
 use genzoo_nn::group_norm::GroupNormFast;
 use genzoo_nn::noise::standard_normal;
 use genzoo_nn::{Adam, AdamConfig};
@@ -190,6 +195,19 @@ fn table(rows: &[Row]) {
     }
 }
 
+/// The flex tensor under a plain (no autodiff) flex tensor.
+fn flex(t: &Tensor<4>) -> FlexTensor {
+    t.clone()
+        .try_into_primitive::<Flex>()
+        .unwrap_or_else(|_| panic!("a flex tensor"))
+}
+
+fn flex_1(t: &Tensor<1>) -> FlexTensor {
+    t.clone()
+        .try_into_primitive::<Flex>()
+        .unwrap_or_else(|_| panic!("a flex tensor"))
+}
+
 fn rand4(dims: [usize; 4], seed: u64, d: &Device) -> Tensor<4> {
     standard_normal(dims, &mut rng_for(seed, 0, 0), d)
 }
@@ -221,14 +239,24 @@ fn profile(census: &Census) -> Vec<(String, f64)> {
         let wg = median_ms(REPS, || {
             let _ = conv2d_weight_backward(x.clone(), w.clone(), dy.clone(), s.options());
         });
-        let wg_fast = median_ms(REPS, || {
-            let _ = genzoo_nn::conv::weight_grad(x.clone(), dy.clone(), [s.k, s.k], s.options());
+        // genzoo's layer: Winograd for 3×3 stride-1 layers, else flex / the shifted products.
+        let (xf, wf, bf, dyf) = (flex(&x), flex(&w), flex_1(&b), flex(&dy));
+        let opts = s.options();
+        let fwd_g = median_ms(REPS, || {
+            let _ = conv::forward_flex(xf.clone(), wf.clone(), Some(bf.clone()), opts.clone());
         });
+        let grads = |need| {
+            let _ = conv::backward_parts(xf.clone(), wf.clone(), dyf.clone(), &opts, need);
+        };
+        let xg_g = median_ms(REPS, || grads([true, false, false]));
+        let wg_g = median_ms(REPS, || grads([false, true, false]));
         for (op, ms) in [
-            ("conv-fwd", fwd),
-            ("conv-xgrad", xg),
+            ("conv-fwd(flex)", fwd),
+            ("conv-fwd(genzoo)", fwd_g),
+            ("conv-xgrad(flex)", xg),
+            ("conv-xgrad(genzoo)", xg_g),
             ("conv-wgrad(burn)", wg),
-            ("conv-wgrad(genzoo)", wg_fast),
+            ("conv-wgrad(genzoo)", wg_g),
         ] {
             *totals.entry(op).or_default() += ms * count as f64;
             rows.push(Row {

@@ -36,6 +36,7 @@ use burn::backend::autodiff::checkpoint::strategy::{
 };
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::flex::FlexTensor;
 use burn::backend::ops::{FloatTensorOps, ModuleOps};
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{
@@ -44,10 +45,10 @@ use burn::backend::{
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::Conv2d;
 use burn::prelude::*;
-use burn::tensor::Shape;
 use burn::tensor::Slice;
 use burn::tensor::module::conv2d;
 use burn::tensor::ops::{ConvOptions, PadMode};
+use burn::tensor::{DType, Shape};
 
 /// Whether the fast layers ([`conv2d_fast`], [`crate::group_norm::GroupNormFast`]) take their fast
 /// paths (default `true`); benchmarks switch them off to time burn's paths in the same process.
@@ -210,8 +211,39 @@ pub fn weight_grad(
     burn::tensor::module::conv2d_weight_backward(x, w, dy, options)
 }
 
-/// Gradients of the convolution for the parents that need one: `(x, w, bias)`.
-fn backward_parts(
+/// Whether [`crate::winograd`] computes this convolution and its weight gradient (f32, 3×3,
+/// stride 1, padding 1; see [`crate::winograd::applies`]).
+fn winograd_applies(x: &FlexTensor, w: &FlexTensor, options: &ConvOptions<2>) -> bool {
+    let [_, c, _, _] = x.shape().dims();
+    x.dtype() == DType::F32
+        && w.dtype() == DType::F32
+        && crate::winograd::applies(c, w.shape().dims(), options)
+}
+
+/// The forward on flex: Winograd where it applies, flex's im2col convolution otherwise.
+///
+/// # Shapes
+/// `x: [B, C, H, W]`, `w: [O, C, kh, kw]`, `bias: [O]` → `[B, O, Ho, Wo]`.
+pub fn forward_flex(
+    x: FlexTensor,
+    w: FlexTensor,
+    bias: Option<FlexTensor>,
+    options: ConvOptions<2>,
+) -> FlexTensor {
+    if winograd_applies(&x, &w, &options) {
+        crate::winograd::conv3x3(&x, &w, bias.as_ref())
+    } else {
+        Flex::conv2d(x, w, bias, options)
+    }
+}
+
+/// Gradients of the convolution on flex for the parents that need one, `(x, w, bias)`: the
+/// input gradient by Winograd (3×3, stride 1, padding 1, ≥ 8 input channels) or flex's
+/// transposed convolution, the weight gradient by Winograd or [`weight_grad_shifts`].
+///
+/// # Shapes
+/// `x: [B, C, H, W]`, `w: [O, C, kh, kw]`, `dy: [B, O, Ho, Wo]` → `[∂x, ∂w, ∂bias]`.
+pub fn backward_parts(
     x: FloatTensor<Flex>,
     w: FloatTensor<Flex>,
     dy: FloatTensor<Flex>,
@@ -220,7 +252,15 @@ fn backward_parts(
 ) -> [Option<FloatTensor<Flex>>; 3] {
     let [_, _, kh, kw] = w.shape().dims();
     let o = dy.shape().dims::<4>()[1];
-    let dx = need[0].then(|| Flex::conv2d_x_backward(x.clone(), w, dy.clone(), options.clone()));
+    let wino = winograd_applies(&x, &w, options);
+    let c = x.shape().dims::<4>()[1];
+    let dx = need[0].then(|| {
+        if wino && crate::winograd::applies_to_input_grad(c) {
+            crate::winograd::conv3x3_input_grad(&dy, &w)
+        } else {
+            Flex::conv2d_x_backward(x.clone(), w, dy.clone(), options.clone())
+        }
+    });
     let db = need[2].then(|| {
         // Σ over batch and pixels: [B, O, Ho, Wo] → [O].
         let s = Flex::float_sum_dim(
@@ -229,7 +269,13 @@ fn backward_parts(
         );
         Flex::float_reshape(s, Shape::new([o]))
     });
-    let dw = need[1].then(|| weight_grad_shifts::<Flex>(x, dy, [kh, kw], options));
+    let dw = need[1].then(|| {
+        if wino {
+            crate::winograd::conv3x3_weight_grad_flex(&x, &dy)
+        } else {
+            weight_grad_shifts::<Flex>(x, dy, [kh, kw], options)
+        }
+    });
     [dx, dw, db]
 }
 
@@ -304,18 +350,18 @@ where
                 .stateful()
             {
                 OpsKind::Tracked(prep) => {
-                    let y = Flex::conv2d(xp.clone(), wp.clone(), Some(bp), options.clone());
+                    let y = forward_flex(xp.clone(), wp.clone(), Some(bp), options.clone());
                     prep.finish((xp, wp, options), y)
                 }
-                OpsKind::UnTracked(prep) => prep.finish(Flex::conv2d(xp, wp, Some(bp), options)),
+                OpsKind::UnTracked(prep) => prep.finish(forward_flex(xp, wp, Some(bp), options)),
             }
         }
         None => match ConvNoBias.prepare::<C>([xn, wn]).compute_bound().stateful() {
             OpsKind::Tracked(prep) => {
-                let y = Flex::conv2d(xp.clone(), wp.clone(), None, options.clone());
+                let y = forward_flex(xp.clone(), wp.clone(), None, options.clone());
                 prep.finish((xp, wp, options), y)
             }
-            OpsKind::UnTracked(prep) => prep.finish(Flex::conv2d(xp, wp, None, options)),
+            OpsKind::UnTracked(prep) => prep.finish(forward_flex(xp, wp, None, options)),
         },
     };
     Some(Tensor::from_primitive::<Ad<C>>(out))
@@ -337,7 +383,29 @@ pub fn conv2d_fast(
     let b = bias.as_ref();
     conv2d_autodiff::<NoCheckpointing>(&x, &w, b, options.clone())
         .or_else(|| conv2d_autodiff::<BalancedCheckpointing>(&x, &w, b, options.clone()))
+        .or_else(|| conv2d_flex(&x, &w, b, options.clone()))
         .unwrap_or_else(|| conv2d(x, w, bias, options))
+}
+
+/// The convolution on plain flex tensors (inference: sampling, evaluation), or `None` when the
+/// tensors do not live there.
+fn conv2d_flex(
+    x: &Tensor<4>,
+    w: &Tensor<4>,
+    bias: Option<&Tensor<1>>,
+    options: ConvOptions<2>,
+) -> Option<Tensor<4>> {
+    let bp = match bias.map(|b| b.clone().try_into_primitive::<Flex>()) {
+        None => None,
+        Some(Ok(b)) => Some(b),
+        Some(Err(_)) => return None,
+    };
+    let xp = x.clone().try_into_primitive::<Flex>().ok()?;
+    let wp = w.clone().try_into_primitive::<Flex>().ok()?;
+    record();
+    Some(Tensor::from_primitive::<Flex>(forward_flex(
+        xp, wp, bp, options,
+    )))
 }
 
 /// [`conv2d_fast`] for burn's `Conv2d` module.

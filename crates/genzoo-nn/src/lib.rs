@@ -27,6 +27,7 @@ pub mod noise;
 pub mod optim;
 pub mod params;
 pub mod receptive_field;
+pub mod winograd;
 
 pub use ema::Ema;
 pub use error::NnError;
