@@ -2,6 +2,8 @@
 //!
 //! - [`conv`]: burn's `Conv2d` with its weight gradient as one batched matrix product per kernel
 //!   position over shifted views (`forward_fast`; ~1.6× burn's on the CPU backend).
+//! - [`winograd`]: 3×3 stride-1 convolutions by Winograd's F(2×2, 3×3) — forward, input and
+//!   weight gradient — in cache-sized groups of images (what `conv` runs for those layers).
 //! - [`group_norm`]: burn's `GroupNorm`, optionally followed by SiLU, as one fused pass with a
 //!   hand-written backward (`forward_fast`, `forward_silu_fast`).
 //! - [`fastmath`]: branch-free `exp`, `sigmoid` and `dot` on `f32` slices that vectorise (for

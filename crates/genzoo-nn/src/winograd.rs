@@ -29,14 +29,15 @@
 //! `T = ⌈H/2⌉·⌈W/2⌉` (odd sides are padded with zeros to the next tile and cut again).
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use burn::backend::Flex;
-use burn::backend::flex::FlexTensor;
+use burn::backend::flex::{FlexTensor, Layout};
 use burn::backend::ops::FloatTensorOps;
 use burn::prelude::*;
-use burn::tensor::Shape;
 use burn::tensor::ops::ConvOptions;
+use burn::tensor::{DType, Shape};
 use rayon::prelude::*;
 
 /// Winograd convolutions run so far (forward and input-gradient calls): tests check the path
@@ -141,17 +142,22 @@ fn flip_swap(w: &[f32], o: usize, c: usize) -> Vec<f32> {
 /// transforms below run on contiguous slices and vectorise.
 fn split_row(x: Option<&[f32]>, eo: &mut [f32]) {
     let (e, o) = eo.split_at_mut(eo.len() / 2);
-    e.fill(0.0);
-    o.fill(0.0);
-    if let Some(x) = x {
-        let mut pairs = x.chunks_exact(2);
-        for ((p, ek), ok) in (&mut pairs).zip(&mut e[1..]).zip(o.iter_mut()) {
-            *ok = p[0];
-            *ek = p[1];
-        }
-        if let [last] = pairs.remainder() {
-            o[x.len() / 2] = *last;
-        }
+    let Some(x) = x else {
+        e.fill(0.0);
+        o.fill(0.0);
+        return;
+    };
+    // The padding column and the tails past the row; the pairs below overwrite e[tw] when
+    // the width is even.
+    let tw = e.len() - 1;
+    (e[0], e[tw], o[tw]) = (0.0, 0.0, 0.0);
+    let mut pairs = x.chunks_exact(2);
+    for ((p, ek), ok) in (&mut pairs).zip(&mut e[1..]).zip(o.iter_mut()) {
+        *ok = p[0];
+        *ek = p[1];
+    }
+    if let [last] = pairs.remainder() {
+        o[x.len() / 2] = *last;
     }
 }
 
@@ -164,18 +170,20 @@ fn input_tiles(x: &[f32], g: Geom, v: &mut [f32]) {
     let n = g.n();
     let tw = g.tw;
     let len = 2 * (tw + 1); // one split row: even then odd padded columns
-    let mut rows = vec![0f32; TILE * len];
+    // The plane's padded rows p = 0 .. 2·th + 1 (input row p − 1), each split once.
+    let mut split = vec![0f32; (2 * g.th + 2) * len];
     let mut t = vec![0f32; TILE * len];
     for bi in 0..g.b {
         for ci in 0..g.c {
             let plane = &x[(bi * g.c + ci) * g.h * g.w..][..g.h * g.w];
+            for (p, eo) in split.chunks_exact_mut(len).enumerate() {
+                let r = p.wrapping_sub(1);
+                split_row((r < g.h).then(|| &plane[r * g.w..][..g.w]), eo);
+            }
             for ty in 0..g.th {
-                // Input rows 2ty − 1 .. 2ty + 2.
-                for (k, eo) in rows.chunks_exact_mut(len).enumerate() {
-                    let r = (2 * ty + k).wrapping_sub(1);
-                    split_row((r < g.h).then(|| &plane[r * g.w..][..g.w]), eo);
-                }
-                // Bᵀ d down the columns, for the whole row of tiles at once.
+                // Bᵀ d down the columns over padded rows 2ty .. 2ty + 3, for the whole row of
+                // tiles at once.
+                let rows = &split[2 * ty * len..][..TILE * len];
                 let (r0, rest) = rows.split_at(len);
                 let (r1, rest) = rest.split_at(len);
                 let (r2, r3) = rest.split_at(len);
@@ -329,6 +337,50 @@ fn host(t: &FlexTensor) -> Cow<'_, [f32]> {
     }
 }
 
+/// Slots of the per-thread scratch: the transformed input, the transformed output gradient.
+const SLOT_V: usize = 0;
+const SLOT_DM: usize = 1;
+
+thread_local! {
+    /// Per-thread scratch tensors reused across groups and calls. A fresh buffer for every
+    /// group cost a zero-fill (and, for new pages, the kernel's) of four times the layer's
+    /// input per pass, ~15% of the U-Net's training step; the transforms overwrite every value,
+    /// so only the first use needs one.
+    static SCRATCH: RefCell<[Option<FlexTensor>; 2]> = const { RefCell::new([None, None]) };
+}
+
+/// Runs `fill` on `len = Π shape` values of this thread's scratch `slot`, then `then` on them
+/// as an f32 flex tensor of `shape`. `fill` must write every value (they hold a previous
+/// call's data). The buffer is taken out of the slot meanwhile, so a task that rayon runs on
+/// this thread while `then` waits gets its own.
+fn with_scratch<R>(
+    slot: usize,
+    shape: [usize; 3],
+    fill: impl FnOnce(&mut [f32]),
+    then: impl FnOnce(FlexTensor) -> R,
+) -> R {
+    let len: usize = shape.iter().product();
+    let held = SCRATCH.with(|s| s.borrow_mut()[slot].take());
+    let mut buf = match held {
+        Some(t) if t.is_unique() && t.layout().shape().num_elements() >= len => t,
+        _ => FlexTensor::empty(Shape::new([len]), DType::F32),
+    };
+    match buf.try_storage_mut::<f32>() {
+        Some(values) => fill(&mut values[..len]),
+        // Unreachable: `buf` is unique (checked or new); a shared buffer is replaced.
+        None => {
+            buf = FlexTensor::empty(Shape::new([len]), DType::F32);
+            fill(&mut buf.storage_mut::<f32>()[..len]);
+        }
+    }
+    let view = buf
+        .clone()
+        .with_layout(Layout::contiguous(Shape::new(shape)));
+    let out = then(view);
+    SCRATCH.with(|s| s.borrow_mut()[slot] = Some(buf));
+    out
+}
+
 /// Tiles handled by one task: whole images, at least this many tiles, so that a group's
 /// transformed input (`16·C·tiles` values, ≤ 1.2 MB at the U-Net's widths) stays in a core's
 /// L2 cache between the transform, the 16 products and the output transform. Without the
@@ -357,10 +409,13 @@ fn conv3x3_values(x: &[f32], w: &[f32], bias: Option<&[f32]>, o: usize, g: Geom)
         .for_each(|(k, yk)| {
             let gk = Geom::new(yk.len() / (o * plane), g.c, g.h, g.w);
             let xk = &x[k * per * g.c * plane..][..gk.b * g.c * plane];
-            let mut v = vec![0f32; XI * g.c * gk.n()];
-            input_tiles(xk, gk, &mut v);
             // M[ξ] = U[ξ] · V[ξ]: [16, O, C] × [16, C, n] → [16, O, n].
-            let m = Flex::float_matmul(u.clone(), flex(v, [XI, g.c, gk.n()]));
+            let m = with_scratch(
+                SLOT_V,
+                [XI, g.c, gk.n()],
+                |v| input_tiles(xk, gk, v),
+                |v| Flex::float_matmul(u.clone(), v),
+            );
             output_tiles(&host(&m), o, gk, bias, yk);
         });
     y
@@ -382,13 +437,21 @@ fn conv3x3_weight_grad(x: &[f32], dy: &[f32], o: usize, g: Geom) -> Vec<f32> {
             let gk = Geom::new(b, g.c, g.h, g.w);
             let xk = &x[k * per * g.c * plane..][..b * g.c * plane];
             let dyk = &dy[k * per * o * plane..][..b * o * plane];
-            let mut v = vec![0f32; XI * g.c * gk.n()];
-            input_tiles(xk, gk, &mut v);
-            let mut dm = vec![0f32; XI * o * gk.n()];
-            output_grad_tiles(dyk, o, gk, &mut dm);
-            let v = flex(v, [XI, g.c, gk.n()]);
-            let v = Flex::float_swap_dims(v, 1, 2); // [16, n, C], a view
-            let du = Flex::float_matmul(flex(dm, [XI, o, gk.n()]), v); // [16, O, C]
+            let n = gk.n();
+            let du = with_scratch(
+                SLOT_V,
+                [XI, g.c, n],
+                |v| input_tiles(xk, gk, v),
+                |v| {
+                    let vt = Flex::float_swap_dims(v, 1, 2); // [16, n, C], a view
+                    with_scratch(
+                        SLOT_DM,
+                        [XI, o, n],
+                        |dm| output_grad_tiles(dyk, o, gk, dm),
+                        |dm| Flex::float_matmul(dm, vt), // [16, O, C]
+                    )
+                },
+            );
             host(&du).into_owned()
         })
         .reduce_with(|mut a, b| {
@@ -416,6 +479,18 @@ pub fn applies(x_channels: usize, w_dims: [usize; 4], options: &ConvOptions<2>) 
 pub fn applies_to_input_grad(x_channels: usize) -> bool {
     x_channels >= MIN_INPUT_CHANNELS
 }
+
+/// Whether the weight gradient of such a convolution also goes through Winograd: only on maps
+/// of at least [`MIN_WEIGHT_GRAD_SIDE`] rows and columns.
+pub fn applies_to_weight_grad(h: usize, w: usize) -> bool {
+    h.min(w) >= MIN_WEIGHT_GRAD_SIDE
+}
+
+/// On the U-Net's 7×7 maps the 2×2 output tiles cover 8×8 (31% of the products wasted) and the
+/// shifted products of [`crate::conv::weight_grad_shifts`] were faster for the weight gradient
+/// (2.9 against 3.5 ms for 64→64 channels at batch 64); the forward and the input gradient
+/// still gain there.
+pub const MIN_WEIGHT_GRAD_SIDE: usize = 8;
 
 /// Below this many input channels flex's transposed convolution computes the input gradient
 /// faster (the U-Net's 1→32 stem: 0.7 ms against 2.2 ms, its 16 products having one row).
