@@ -26,8 +26,6 @@
 //! # Shapes
 //! `x: [B, C, H, W]`, `γ, β: [C]` → `[B, C, H, W]`.
 
-use std::borrow::Cow;
-
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::{
     BalancedCheckpointing, CheckpointStrategy, NoCheckpointing,
@@ -42,6 +40,7 @@ use burn::tensor::{DType, Shape};
 use rayon::prelude::*;
 
 use crate::fastmath;
+use crate::host::flex_values as values;
 
 /// Geometry of one call: batch, channels, groups, values per channel.
 #[derive(Clone, Copy, Debug)]
@@ -69,20 +68,6 @@ impl Dims {
     /// Values per group.
     fn m(&self) -> usize {
         self.cg() * self.hw
-    }
-}
-
-/// The values of an f32 flex tensor in row-major order: borrowed when contiguous, copied from a
-/// strided view otherwise.
-fn values(t: &FlexTensor) -> Cow<'_, [f32]> {
-    match t.as_slice::<f32>() {
-        Some(s) => Cow::Borrowed(s),
-        None => Cow::Owned(
-            t.to_contiguous()
-                .as_slice::<f32>()
-                .map(<[f32]>::to_vec)
-                .unwrap_or_default(),
-        ),
     }
 }
 

@@ -6,6 +6,7 @@
 //!   weight gradient — in cache-sized groups of images (what `conv` runs for those layers).
 //! - [`group_norm`]: burn's `GroupNorm`, optionally followed by SiLU, as one fused pass with a
 //!   hand-written backward (`forward_fast`, `forward_silu_fast`).
+//! - [`silu`]: SiLU / swish as one op with a hand-written backward (`silu_fast`).
 //! - [`fastmath`]: branch-free `exp`, `sigmoid` and `dot` on `f32` slices that vectorise (for
 //!   hand-written host loops such as NADE's gradient).
 //! - [`mlp`]: a multilayer perceptron with a chosen activation and optional bias.
@@ -29,6 +30,7 @@ pub mod noise;
 pub mod optim;
 pub mod params;
 pub mod receptive_field;
+pub mod silu;
 pub mod winograd;
 
 pub use ema::Ema;

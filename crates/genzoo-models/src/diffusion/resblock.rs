@@ -11,9 +11,9 @@
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{GroupNorm, GroupNormConfig, Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
-use burn::tensor::activation::silu;
 use genzoo_nn::conv::Conv2dFast;
 use genzoo_nn::group_norm::GroupNormFast;
+use genzoo_nn::silu::silu_fast;
 
 /// Kernel of the block's convolutions.
 const KERNEL: usize = 3;
@@ -58,7 +58,10 @@ impl ResBlock {
         let h = self
             .conv1
             .forward_fast(self.norm1.forward_silu_fast(x.clone())); // [B, C_out, H, W]
-        let bias = self.temb.forward(silu(temb)).unsqueeze_dims::<4>(&[2, 3]); // [B, C_out, 1, 1]
+        let bias = self
+            .temb
+            .forward(silu_fast(temb))
+            .unsqueeze_dims::<4>(&[2, 3]); // [B, C_out, 1, 1]
         let h = h + bias;
         let h = self.conv2.forward_fast(self.norm2.forward_silu_fast(h));
         let x = match &self.skip {

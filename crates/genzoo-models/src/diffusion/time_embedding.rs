@@ -9,7 +9,7 @@
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::TensorData;
-use burn::tensor::activation::silu;
+use genzoo_nn::silu::silu_fast;
 
 /// Base of the geometric frequency ladder (Transformer's positional encoding).
 const MAX_PERIOD: f64 = 10_000.0;
@@ -47,6 +47,6 @@ impl TimeEmbedding {
     /// `t: [B]` → `[B, out]`.
     pub fn forward(&self, t: Tensor<1>) -> Tensor<2> {
         let h = sinusoidal(t, self.features); // [B, features]
-        self.fc2.forward(silu(self.fc1.forward(h)))
+        self.fc2.forward(silu_fast(self.fc1.forward(h)))
     }
 }

@@ -13,7 +13,8 @@
 
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
-use burn::tensor::activation::{sigmoid, silu};
+use burn::tensor::activation::sigmoid;
+use genzoo_nn::silu::silu_fast;
 
 /// The SE gate of one block.
 #[derive(Module, Debug)]
@@ -42,7 +43,7 @@ impl SqueezeExcite {
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         let [b, c, _, _] = x.dims();
         let s = x.clone().mean_dim(3).mean_dim(2).reshape([b, c]); // [B, C]
-        let e = sigmoid(self.expand.forward(silu(self.reduce.forward(s)))); // [B, C]
+        let e = sigmoid(self.expand.forward(silu_fast(self.reduce.forward(s)))); // [B, C]
         x * e.reshape([b, c, 1, 1]) // [B, C, H, W], gate broadcast over H, W
     }
 }

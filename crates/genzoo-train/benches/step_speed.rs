@@ -1,15 +1,16 @@
-//! Speed of the MLP families' whole training step at their preset sizes, for the side-by-side
-//! with PyTorch (`bench/pytorch/mlp_speed.py` builds the same nets).
+//! Speed of each family's whole training step at its preset size — the MLP families and the
+//! conv nets (conv VAE, EfficientNet, the feature net, the diffusion U-Net) — for the
+//! side-by-side with PyTorch (`bench/pytorch/step_speed.py` builds the same nets).
 //!
 //! ```text
-//! nice cargo bench -p genzoo-train --bench mlp_speed             # all nets, ~2 min on 2 cores
-//! nice cargo bench -p genzoo-train --bench mlp_speed -- nice     # one net by preset-name filter
+//! nice cargo bench -p genzoo-train --bench step_speed             # all nets, ~2 min on 2 cores
+//! nice cargo bench -p genzoo-train --bench step_speed -- nice     # one net by preset-name filter
 //! ```
 //! Each net is built from its preset file in `configs/` (model, Adam settings, batch size), so
 //! the timed step is the one `genzoo train --preset …` runs: the family's own `train_step`
 //! (forward, loss, backward, gradient clipping, Adam), on one fixed batch of synthetic data of
-//! the preset's kind (uniform [0, 1) for dequantised images, Bernoulli(½) for binary ones; the
-//! dense ops cost the same whatever the values). The data pipeline is not timed. Median of
+//! the preset's kind (uniform [0, 1) for dequantised images, Bernoulli(½) for binary ones, digit
+//! labels cycling 0..9 for classifiers; the dense ops cost the same whatever the values). The data pipeline is not timed. Median of
 //! `REPS` steps after `WARMUP` steps (allocator, rayon pool, and Adam's moments, whose first
 //! update allocates them).
 //! Output: a Markdown table on stdout.
@@ -35,8 +36,19 @@ const REPS: usize = 9;
 const WARMUP: usize = 2;
 /// MNIST side.
 const SIDE: usize = 28;
-/// The presets timed: the MLP families whose training runs are long.
-const PRESETS: &[&str] = &["mnist_nice", "mnist_made_wide", "mnist_made", "mnist_vae"];
+/// The presets timed: the families whose training runs are long, MLP then conv.
+const PRESETS: &[&str] = &[
+    "mnist_nice",
+    "mnist_made_wide",
+    "mnist_made",
+    "mnist_vae",
+    "mnist_vae_conv",
+    "mnist_efficientnet",
+    "mnist_features",
+    "mnist_ddpm",
+];
+/// MNIST classes (labels of the classifiers' batch).
+const CLASSES: i64 = 10;
 
 fn load() -> String {
     std::fs::read_to_string("/proc/loadavg")
@@ -44,7 +56,7 @@ fn load() -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-/// A synthetic batch `[B, 784]` of the preset's value kind.
+/// A synthetic batch `[B, 784]` of the preset's value kind, with labels `[B]`.
 fn batch(kind: DataKind, b: usize, device: &Device) -> Batch {
     let mut rng = rng_for(0, 0, 0);
     let values: Vec<f32> = (0..b * SIDE * SIDE)
@@ -54,7 +66,9 @@ fn batch(kind: DataKind, b: usize, device: &Device) -> Batch {
         })
         .collect();
     let x = Tensor::<2>::from_data(TensorData::new(values, [b, SIDE * SIDE]), device); // [B, 784]
-    Batch::unlabelled(x)
+    let labels: Vec<i64> = (0..b as i64).map(|i| i % CLASSES).collect();
+    let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [b]), device); // [B]
+    Batch { x, y: Some(y) }
 }
 
 /// Median ms of one `train_step`, and the parameter count.
@@ -119,6 +133,12 @@ fn main() {
                 time_steps(c.init(&spec, &ad).expect("builds"), &data, adam, lr)
             }
             ModelConfig::Vae(c) => time_steps(c.init(&spec, &ad).expect("builds"), &data, adam, lr),
+            ModelConfig::Classifier(c) => {
+                time_steps(c.init(&spec, &ad).expect("builds"), &data, adam, lr)
+            }
+            ModelConfig::Ddpm(c) => {
+                time_steps(c.init(&spec, &ad).expect("builds"), &data, adam, lr)
+            }
             other => panic!("{name}: no timing for family {}", other.family()),
         };
         println!("| {name} | {params} | {b} | {ms:.1} | {} |", load());
