@@ -23,7 +23,7 @@ AdamW) at its preset size, on one fixed synthetic batch, median of N steps after
 
 Optional, never needed by tests or CI:
     python3 -m venv /tmp/torch && /tmp/torch/bin/pip install torch==2.13.0
-    /tmp/torch/bin/python bench/pytorch/step_speed.py          # ~1 min on 2 cores
+    /tmp/torch/bin/python bench/pytorch/step_speed.py          # ~2 min on 2 cores
 """
 import sys
 
