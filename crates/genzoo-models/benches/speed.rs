@@ -196,13 +196,7 @@ fn table(rows: &[Row]) {
 }
 
 /// The flex tensor under a plain (no autodiff) flex tensor.
-fn flex(t: &Tensor<4>) -> FlexTensor {
-    t.clone()
-        .try_into_primitive::<Flex>()
-        .unwrap_or_else(|_| panic!("a flex tensor"))
-}
-
-fn flex_1(t: &Tensor<1>) -> FlexTensor {
+fn flex<const D: usize>(t: &Tensor<D>) -> FlexTensor {
     t.clone()
         .try_into_primitive::<Flex>()
         .unwrap_or_else(|_| panic!("a flex tensor"))
@@ -240,7 +234,7 @@ fn profile(census: &Census) -> Vec<(String, f64)> {
             let _ = conv2d_weight_backward(x.clone(), w.clone(), dy.clone(), s.options());
         });
         // genzoo's layer: Winograd for 3×3 stride-1 layers, else flex / the shifted products.
-        let (xf, wf, bf, dyf) = (flex(&x), flex(&w), flex_1(&b), flex(&dy));
+        let (xf, wf, bf, dyf) = (flex(&x), flex(&w), flex(&b), flex(&dy));
         let opts = s.options();
         let fwd_g = median_ms(REPS, || {
             let _ = conv::forward_flex(xf.clone(), wf.clone(), Some(bf.clone()), opts.clone());

@@ -287,7 +287,7 @@ pub fn backward_parts(
     let [_, _, kh, kw] = w.shape().dims();
     let o = dy.shape().dims::<4>()[1];
     let wino = winograd_applies(&x, &w, options);
-    let c = x.shape().dims::<4>()[1];
+    let [_, c, h, w_side] = x.shape().dims();
     let dx = need[0].then(|| {
         if wino && crate::winograd::applies_to_input_grad(c) {
             crate::winograd::conv3x3_input_grad(&dy, &w)
@@ -303,7 +303,6 @@ pub fn backward_parts(
         );
         Flex::float_reshape(s, Shape::new([o]))
     });
-    let [_, _, h, w_side] = x.shape().dims();
     let dw = need[1].then(|| {
         if wino && crate::winograd::applies_to_weight_grad(h, w_side) {
             crate::winograd::conv3x3_weight_grad_flex(&x, &dy)

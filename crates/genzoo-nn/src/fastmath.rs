@@ -64,6 +64,14 @@ pub fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + exp(-x))
 }
 
+/// SiLU's derivative `d(x·σ(x))/dx = σ(x)·(1 + x·(1 − σ(x)))` for one value (the backward of
+/// [`crate::silu`] and of the fused GroupNorm + SiLU).
+#[inline(always)]
+pub fn silu_grad(x: f32) -> f32 {
+    let s = sigmoid(x);
+    s * (1.0 + x * (1.0 - s))
+}
+
 /// `out[k] = σ(a[k])` (the slices must have equal lengths; the shorter one bounds the loop).
 #[inline(always)]
 pub fn sigmoid_into(a: &[f32], out: &mut [f32]) {

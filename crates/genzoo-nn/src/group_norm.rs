@@ -40,7 +40,7 @@ use burn::tensor::{DType, Shape};
 use rayon::prelude::*;
 
 use crate::fastmath;
-use crate::host::flex_values as values;
+use crate::host::{flex_tensor as tensor, flex_values as values};
 
 /// Geometry of one call: batch, channels, groups, values per channel.
 #[derive(Clone, Copy, Debug)]
@@ -69,10 +69,6 @@ impl Dims {
     fn m(&self) -> usize {
         self.cg() * self.hw
     }
-}
-
-fn tensor(values: Vec<f32>, shape: Shape) -> FlexTensor {
-    FlexTensor::from_data(TensorData::new(values, shape))
 }
 
 /// Lanes of the sums below: eight independent f32 accumulators let the compiler vectorise (a
@@ -194,8 +190,7 @@ fn backward_values(
                 if silu {
                     for ((&v, &g), du) in xc.iter().zip(dyc).zip(duc.iter_mut()) {
                         let u = v * a + b;
-                        let sg = fastmath::sigmoid(u);
-                        *du = g * sg * (1.0 + u * (1.0 - sg));
+                        *du = g * fastmath::silu_grad(u);
                     }
                 } else {
                     duc.copy_from_slice(dyc);

@@ -27,7 +27,7 @@ use burn::tensor::activation::silu;
 use rayon::prelude::*;
 
 use crate::fastmath;
-use crate::host::flex_values;
+use crate::host::{flex_tensor, flex_values};
 
 /// Values per parallel task: large enough that rayon's split costs nothing against the pass.
 const CHUNK: usize = 1 << 14;
@@ -50,15 +50,14 @@ fn backward_values(x: &[f32], dy: &[f32]) -> Vec<f32> {
         .zip(x.par_chunks(CHUNK).zip(dy.par_chunks(CHUNK)))
         .for_each(|(dc, (xc, gc))| {
             for ((o, &v), &g) in dc.iter_mut().zip(xc).zip(gc) {
-                let s = fastmath::sigmoid(v);
-                *o = g * s * (1.0 + v * (1.0 - s));
+                *o = g * fastmath::silu_grad(v);
             }
         });
     dx
 }
 
 fn tensor(values: Vec<f32>, like: &FlexTensor) -> FlexTensor {
-    FlexTensor::from_data(TensorData::new(values, like.layout().shape().clone()))
+    flex_tensor(values, like.layout().shape().clone())
 }
 
 #[derive(Debug)]

@@ -37,12 +37,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use burn::backend::Flex;
 use burn::backend::flex::{FlexTensor, Layout};
 use burn::backend::ops::FloatTensorOps;
-use burn::prelude::*;
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{DType, Shape};
 use rayon::prelude::*;
 
-use crate::host::flex_values as host;
+use crate::host::{flex_tensor as flex, flex_values as host};
 
 /// Winograd convolutions run so far (forward and input-gradient calls): tests check the path
 /// is taken, since a fall-back to flex's convolution would give the same numbers.
@@ -354,10 +353,6 @@ fn weight_grad_transform(du: &[f32], o: usize, c: usize) -> Vec<f32> {
         }
     }
     dw
-}
-
-fn flex(values: Vec<f32>, shape: impl Into<Shape>) -> FlexTensor {
-    FlexTensor::from_data(TensorData::new(values, shape.into()))
 }
 
 /// Slots of the per-thread scratch: the transformed input, the transformed output gradient.

@@ -10,7 +10,8 @@
 //! the timed step is the one `genzoo train --preset …` runs: the family's own `train_step`
 //! (forward, loss, backward, gradient clipping, Adam), on one fixed batch of synthetic data of
 //! the preset's kind (uniform [0, 1) for dequantised images, Bernoulli(½) for binary ones, digit
-//! labels cycling 0..9 for classifiers; the dense ops cost the same whatever the values). The data pipeline is not timed. Median of
+//! labels cycling 0..9 for classifiers; the dense ops cost the same whatever the values). The
+//! data pipeline is not timed. Median of
 //! `REPS` steps after `WARMUP` steps (allocator, rayon pool, and Adam's moments, whose first
 //! update allocates them).
 //! Output: a Markdown table on stdout.
