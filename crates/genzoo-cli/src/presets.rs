@@ -46,6 +46,10 @@ pub const PRESETS: &[(&str, &str)] = &[
     ("planar_u3", include_str!("../../../configs/planar_u3.toml")),
     ("planar_u4", include_str!("../../../configs/planar_u4.toml")),
     (
+        "toy_planar_8gaussians",
+        include_str!("../../../configs/toy_planar_8gaussians.toml"),
+    ),
+    (
         "mnist_nice",
         include_str!("../../../configs/mnist_nice.toml"),
     ),

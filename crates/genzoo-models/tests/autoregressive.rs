@@ -47,7 +47,11 @@ fn probs(model: &impl ExactLikelihood, n: usize, device: &Device) -> Vec<f64> {
 }
 
 fn assert_normalised(model: &impl ExactLikelihood, n: usize, what: &str) {
-    let p = probs(model, n, &Device::flex());
+    assert_normalised_on(model, n, what, &Device::flex());
+}
+
+fn assert_normalised_on(model: &impl ExactLikelihood, n: usize, what: &str, device: &Device) {
+    let p = probs(model, n, device);
     let total: f64 = p.iter().sum();
     assert!((total - 1.0).abs() < 1e-5, "{what}: Σ p = {total}");
     // Not uniform: the test must exercise the weights.
@@ -155,15 +159,19 @@ fn autoregressive_property_holds_for_every_mask_and_ordering() {
         let m = nade(order, &d);
         check_autoregressive(|x| m.logits(x), m.ordering().position(), "NADE");
     }
-    let m = made(6, true, 1, &d);
-    for s in 0..6 {
-        let masks = m.masks(s);
-        let pos = masks.ordering.position().to_vec();
-        check_autoregressive(
-            |x| m.logits_with(x, &masks),
-            &pos,
-            &format!("MADE mask {s}"),
-        );
+    // Order- and connectivity-agnostic (random orderings), then connectivity-agnostic only
+    // (natural order, hidden degrees resampled per mask set).
+    for order_agnostic in [true, false] {
+        let m = made(6, order_agnostic, 1, &d);
+        for s in 0..6 {
+            let masks = m.masks(s);
+            let pos = masks.ordering.position().to_vec();
+            check_autoregressive(
+                |x| m.logits_with(x, &masks),
+                &pos,
+                &format!("MADE mask {s}, order-agnostic {order_agnostic}"),
+            );
+        }
     }
 }
 
@@ -356,7 +364,8 @@ fn nade_hand_gradient_equals_autodiff() {
 
 /// Each model learns a distribution with long-range dependencies to its known entropy:
 /// x₀ ~ Bernoulli(½) and every later bit copies x₀ with probability 0.9, so the optimal NLL is
-/// ln 2 + (n−1)·H(0.1) with H(p) = −p ln p − (1−p) ln(1−p).
+/// ln 2 + (n−1)·H(0.1) with H(p) = −p ln p − (1−p) ln(1−p). Each trained model's
+/// probabilities over all 2^n vectors must still sum to 1.
 #[test]
 fn models_learn_a_long_range_copy_to_its_entropy() {
     use genzoo_models::{Batch, Family, Optimizers, StepCx};
@@ -403,6 +412,8 @@ fn models_learn_a_long_range_copy_to_its_entropy() {
                 .unwrap()
                 .0;
         }
+        // Trained, not only random, models must stay normalised.
+        assert_normalised_on(&m, n, "trained on the copy data", d);
         m.log_prob(x).unwrap().mean().neg().into_scalar::<f32>() as f64
     }
     // Two bounds from the sample itself. No model can score below the entropy of the sample's

@@ -303,6 +303,24 @@ fn flow_densities_integrate_to_one() {
     // Random couplings and scalings spread the mass: 0.2% of it lies outside [−10, 10]².
     let mass = grid_mass(&nvp, 20.0, 800, &d);
     assert!((mass - 1.0).abs() < 2e-3, "RealNVP: ∫p = {mass}");
+    // NICE under both priors, with random couplings and diagonal scales (the logistic
+    // prior's tails put ~1e-9 of the mass outside [−20, 20]²).
+    for prior in [Prior::Logistic, Prior::Gaussian] {
+        let nice = NiceConfig {
+            couplings: 4,
+            hidden: vec![16, 16],
+            activation: Activation::Relu,
+            prior,
+            logit_alpha: 0.0,
+            scale_init: ScaleInit::Zero,
+        };
+        let nice = randomize(nice.init(&spec(2), &d).unwrap(), 14, 0.5);
+        let mass = grid_mass(&nice, 20.0, 800, &d);
+        assert!(
+            (mass - 1.0).abs() < 2e-3,
+            "NICE, {prior:?} prior: ∫p = {mass}"
+        );
+    }
     for (kind, target) in [
         (PlanarKind::Planar, None),
         (PlanarKind::Radial, None),
