@@ -39,7 +39,7 @@ use burn::prelude::*;
 use burn::tensor::{DType, Shape};
 use rayon::prelude::*;
 
-use crate::fastmath;
+use crate::fastmath::{self, lanes, lanes2};
 use crate::host::{flex_tensor as tensor, flex_values as values};
 
 /// Geometry of one call: batch, channels, groups, values per channel.
@@ -69,43 +69,6 @@ impl Dims {
     fn m(&self) -> usize {
         self.cg() * self.hw
     }
-}
-
-/// Lanes of the sums below: eight independent f32 accumulators let the compiler vectorise (a
-/// single running sum may not be reordered); each covers one channel's `H·W` values, and the
-/// channels of a group add up in f64.
-const LANES: usize = 8;
-
-/// `Σ f(v)` over `xs` in [`LANES`] f32 accumulators.
-fn lanes(xs: &[f32], f: impl Fn(f32) -> f32) -> f32 {
-    let mut acc = [0f32; LANES];
-    let mut chunks = xs.chunks_exact(LANES);
-    for c in &mut chunks {
-        for (a, &v) in acc.iter_mut().zip(c) {
-            *a += f(v);
-        }
-    }
-    let tail: f32 = chunks.remainder().iter().map(|&v| f(v)).sum();
-    acc.iter().sum::<f32>() + tail
-}
-
-/// `Σ f(a[k], b[k])` over two equally long slices in [`LANES`] f32 accumulators.
-fn lanes2(xs: &[f32], ys: &[f32], f: impl Fn(f32, f32) -> f32) -> f32 {
-    let mut acc = [0f32; LANES];
-    let mut cx = xs.chunks_exact(LANES);
-    let mut cy = ys.chunks_exact(LANES);
-    for (a, b) in (&mut cx).zip(&mut cy) {
-        for ((s, &p), &q) in acc.iter_mut().zip(a).zip(b) {
-            *s += f(p, q);
-        }
-    }
-    let tail: f32 = cx
-        .remainder()
-        .iter()
-        .zip(cy.remainder())
-        .map(|(&p, &q)| f(p, q))
-        .sum();
-    acc.iter().sum::<f32>() + tail
 }
 
 /// Forward: `(y, μ, r)` with one `(μ, r)` per (example, group).

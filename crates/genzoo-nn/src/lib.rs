@@ -19,6 +19,7 @@
 //! - [`receptive_field`]: receptive fields of conv nets (presets, TOML descriptions, genzoo's
 //!   own nets through [`ConvGeometry`](receptive_field::ConvGeometry)) and a gradient check.
 
+pub mod batch_norm;
 pub mod conv;
 pub mod ema;
 pub mod error;

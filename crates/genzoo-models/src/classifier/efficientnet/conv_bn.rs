@@ -24,6 +24,7 @@ use burn::nn::{BatchNorm, BatchNormConfig, PaddingConfig2d};
 use burn::prelude::*;
 
 use super::architecture::same_padding;
+use genzoo_nn::batch_norm::BatchNormFast;
 use genzoo_nn::conv::Conv2dFast;
 
 /// Running-statistics momentum in burn's convention (weight of the new batch).
@@ -79,10 +80,24 @@ impl ConvBn {
     /// # Shapes
     /// `[B, C_in, H, W]` → `[B, C_out, H', W']`.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        let y = self.bn.forward(self.conv.forward_fast(x));
-        // Fold this step's pending running statistics in now (see the module doc).
+        let y = self.bn.forward_fast(self.conv.forward_fast(x));
+        self.fold_statistics();
+        y
+    }
+
+    /// `silu(self.forward(x))`, the norm and the activation fused.
+    ///
+    /// # Shapes
+    /// `[B, C_in, H, W]` → `[B, C_out, H', W']`.
+    pub fn forward_silu(&self, x: Tensor<4>) -> Tensor<4> {
+        let y = self.bn.forward_silu_fast(self.conv.forward_fast(x));
+        self.fold_statistics();
+        y
+    }
+
+    /// Fold this step's pending running statistics in now (see the module doc).
+    fn fold_statistics(&self) {
         let _ = self.bn.running_mean.value_sync();
         let _ = self.bn.running_var.value_sync();
-        y
     }
 }

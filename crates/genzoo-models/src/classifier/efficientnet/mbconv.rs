@@ -13,7 +13,6 @@
 //! `[B, C, H, W]` → `[B, C_out, ⌈H/s⌉, ⌈W/s⌉]`.
 
 use burn::prelude::*;
-use genzoo_nn::silu::silu_fast;
 use rand_chacha::ChaCha8Rng;
 
 use super::architecture::BlockSpec;
@@ -88,10 +87,10 @@ impl MbConv {
     /// `[B, C, H, W]` → `[B, C_out, H', W']`.
     pub fn forward(&self, x: Tensor<4>, rng: Option<&mut ChaCha8Rng>) -> Tensor<4> {
         let h = match &self.expand {
-            Some(e) => silu_fast(e.forward(x.clone())), // [B, e·C, H, W]
+            Some(e) => e.forward_silu(x.clone()), // [B, e·C, H, W]
             None => x.clone(),
         };
-        let h = silu_fast(self.depthwise.forward(h)); // [B, e·C, H', W']
+        let h = self.depthwise.forward_silu(h); // [B, e·C, H', W']
         let h = self.se.forward(h);
         let h = self.project.forward(h); // [B, C_out, H', W']
         if self.skip {

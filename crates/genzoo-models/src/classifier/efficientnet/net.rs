@@ -14,7 +14,6 @@ use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::module::interpolate;
 use burn::tensor::ops::{InterpolateMode, InterpolateOptions};
-use genzoo_nn::silu::silu_fast;
 use rand_chacha::ChaCha8Rng;
 
 use super::architecture::{Architecture, STEM_KERNEL};
@@ -101,11 +100,11 @@ impl EfficientNet {
                 InterpolateOptions::new(InterpolateMode::Bilinear).with_output_size([r, r]);
             interpolate(x, options) // [B, C_in, r, r]
         };
-        let mut h = silu_fast(self.stem.forward(x)); // [B, C_stem, r/s, r/s]
+        let mut h = self.stem.forward_silu(x); // [B, C_stem, r/s, r/s]
         for block in &self.blocks {
             h = block.forward(h, rng.as_deref_mut());
         }
-        let h = silu_fast(self.head.forward(h)); // [B, C_head, h', w']
+        let h = self.head.forward_silu(h); // [B, C_head, h', w']
         let [_, c, _, _] = h.dims();
         let features = h.mean_dim(3).mean_dim(2).reshape([b, c]); // [B, C_head]
         let logits = self
