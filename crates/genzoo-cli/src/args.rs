@@ -84,8 +84,11 @@ pub struct TrainArgs {
 /// `genzoo sample`.
 #[derive(Args, Debug)]
 pub struct SampleArgs {
-    /// A run directory (its newest checkpoint) or a checkpoint directory.
+    /// A run directory (its best checkpoint, else its newest) or a checkpoint directory.
     pub checkpoint: PathBuf,
+    /// Sample from the newest checkpoint instead of the best.
+    #[arg(long)]
+    pub latest: bool,
     /// Number of samples.
     #[arg(short = 'n', long, default_value_t = 64)]
     pub count: usize,

@@ -76,6 +76,16 @@ fn checkpoints_are_pruned_but_the_best_is_kept() {
         "{steps:?}, best {best}"
     );
     assert!(steps.len() <= 2);
+    // A run directory names its best checkpoint for eval and sample, its newest with --latest.
+    let ckpt = dir.path().join("ckpt");
+    assert_eq!(
+        checkpoint::resolve(dir.path(), true).unwrap(),
+        checkpoint::step_dir(&ckpt, best)
+    );
+    assert_eq!(
+        checkpoint::resolve(dir.path(), false).unwrap(),
+        checkpoint::step_dir(&ckpt, 40)
+    );
     // No temporary directories are left behind.
     let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("ckpt"))
         .unwrap()

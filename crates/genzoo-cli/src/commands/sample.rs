@@ -26,7 +26,7 @@ pub fn run(args: SampleArgs) -> Result<()> {
     if args.count == 0 {
         bail!("--count must be >= 1");
     }
-    let loaded = load_checkpoint(&args.checkpoint, false, args.data_dir.as_deref())?;
+    let loaded = load_checkpoint(&args.checkpoint, !args.latest, args.data_dir.as_deref())?;
     let spec = data::spec(&loaded.config.data)?;
     let device = runtime::device(&args.device.device)?;
     let job = SampleJob {
