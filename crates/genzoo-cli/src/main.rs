@@ -31,11 +31,13 @@ use clap::Parser;
 /// families handed large activation and gradient buffers back to the kernel and faulted them in
 /// again on the next step (page faults and page zeroing were ~15% of the profile); mimalloc made
 /// the NICE step 7% and the wide MADE step 30% faster, and the diffusion U-Net's ~6% slower
-/// (BENCHMARKS.md, speed section).
+/// (BENCHMARKS.md, speed section). `main` also tells it never to return freed memory to the
+/// kernel ([`genzoo_train::allocator`]).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    genzoo_train::allocator::keep_freed_memory();
     let cli = args::Cli::parse();
     match commands::dispatch(cli) {
         Ok(code) => code,

@@ -105,6 +105,7 @@ fn time_steps<F: Family>(model: F, batch: &Batch, adam: AdamConfig, lr: f64) -> 
 }
 
 fn main() {
+    genzoo_train::allocator::keep_freed_memory();
     let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../configs");
     let ad = Device::flex().autodiff();

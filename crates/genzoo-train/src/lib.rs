@@ -1,6 +1,7 @@
 //! The shared training pipeline: configs, data sources, the step loop, checkpoints and run
 //! directories. It drives any [`Family`](genzoo_models::Family) and knows none of them.
 //!
+//! - [`allocator`]: the binaries' mimalloc tuning;
 //! - [`config`]: the TOML run configuration, validation and `--set` overrides;
 //! - [`data`]: built-in toys and MNIST views as [`data::DataSource`]s;
 //! - [`schedule`]: learning-rate warm-up and cosine decay;
@@ -10,6 +11,7 @@
 //! - [`report`]: progress bar and fixed-width log lines;
 //! - [`trainer`]: the loop.
 
+pub mod allocator;
 pub mod checkpoint;
 pub mod config;
 pub mod data;
