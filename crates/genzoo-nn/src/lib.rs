@@ -6,6 +6,8 @@
 //!   weight gradient — in cache-sized groups of images (what `conv` runs for those layers).
 //! - [`group_norm`]: burn's `GroupNorm`, optionally followed by SiLU, as one fused pass with a
 //!   hand-written backward (`forward_fast`, `forward_silu_fast`).
+//! - [`max_pool`]: burn's `MaxPool2d`, optionally after a ReLU, as one op with a hand-written
+//!   backward (`forward_fast`, `forward_relu_fast`).
 //! - [`silu`]: SiLU / swish as one op with a hand-written backward (`silu_fast`).
 //! - [`fastmath`]: branch-free `exp`, `sigmoid` and `dot` on `f32` slices that vectorise (for
 //!   hand-written host loops such as NADE's gradient).
@@ -26,6 +28,7 @@ pub mod error;
 pub mod fastmath;
 pub mod group_norm;
 pub mod host;
+pub mod max_pool;
 pub mod mlp;
 pub mod noise;
 pub mod optim;

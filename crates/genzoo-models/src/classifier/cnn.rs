@@ -21,6 +21,7 @@ use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation::relu;
 use genzoo_nn::conv::Conv2dFast;
+use genzoo_nn::max_pool::MaxPoolFast;
 use genzoo_nn::receptive_field::{ConvGeometry, RfError, RfNet, modules};
 
 /// Kernel side of every convolution.
@@ -85,8 +86,8 @@ impl Cnn {
 
     /// The convolutional part: `[B, C, H, W]` → `[B, c₃, H/4, W/4]`.
     fn conv_features(&self, x: Tensor<4>) -> Tensor<4> {
-        let x = self.pool1.forward(relu(self.conv1.forward_fast(x))); // [B, c1, H/2, W/2]
-        let x = self.pool2.forward(relu(self.conv2.forward_fast(x))); // [B, c2, H/4, W/4]
+        let x = self.pool1.forward_relu_fast(self.conv1.forward_fast(x)); // [B, c1, H/2, W/2]
+        let x = self.pool2.forward_relu_fast(self.conv2.forward_fast(x)); // [B, c2, H/4, W/4]
         relu(self.conv3.forward_fast(x)) // [B, c3, H/4, W/4]
     }
 
