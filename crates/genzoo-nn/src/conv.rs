@@ -28,7 +28,8 @@
 //! `conv2d_x_backward`). The op reaches the backend through burn's extension API: an autodiff
 //! tensor on the flex CPU backend is unwrapped to `Autodiff<Flex>`, where a custom [`Backward`]
 //! holds the gradient, and a plain flex tensor (inference) to `Flex`. Any other case (other
-//! backends, dilation, groups, asymmetric padding) is burn's `conv2d`; every path is tested
+//! backends, dilation, groups, asymmetric padding) is burn's `conv2d`, except depthwise layers
+//! without bias, which go to [`crate::depthwise`]; every path is tested
 //! equal to burn's to 1e-5 in value and gradient.
 //!
 //! # Shapes
@@ -413,6 +414,12 @@ pub fn conv2d_fast(
     bias: Option<Tensor<1>>,
     options: ConvOptions<2>,
 ) -> Tensor<4> {
+    if is_fast()
+        && bias.is_none()
+        && let Some(y) = crate::depthwise::depthwise_fast(&x, &w, &options)
+    {
+        return y;
+    }
     if !is_fast() || !supported(&options) {
         return conv2d(x, w, bias, options);
     }

@@ -4,6 +4,8 @@
 //!   position over shifted views (`forward_fast`; ~1.6× burn's on the CPU backend).
 //! - [`winograd`]: 3×3 stride-1 convolutions by Winograd's F(2×2, 3×3) — forward, input and
 //!   weight gradient — in cache-sized groups of images (what `conv` runs for those layers).
+//! - [`depthwise`]: depthwise convolutions (`groups = C`, EfficientNet's) with hand-written
+//!   forward and gradients, taken by `conv` for those layers.
 //! - [`group_norm`]: burn's `GroupNorm`, optionally followed by SiLU, as one fused pass with a
 //!   hand-written backward (`forward_fast`, `forward_silu_fast`).
 //! - [`max_pool`]: burn's `MaxPool2d`, optionally after a ReLU, as one op with a hand-written
@@ -23,6 +25,7 @@
 
 pub mod batch_norm;
 pub mod conv;
+pub mod depthwise;
 pub mod ema;
 pub mod error;
 pub mod fastmath;
