@@ -73,6 +73,13 @@ impl MadeConfig {
     }
 }
 
+/// One mask set's weights with the mask applied: `W ⊙ M` per layer (`[in, out]`), and the
+/// direct weights' (`[n, n]`).
+struct MaskedWeights {
+    layers: Vec<Tensor<2>>,
+    direct: Option<Tensor<2>>,
+}
+
 impl Made {
     /// Mask set `s` (orderings natural unless order-agnostic).
     pub fn masks(&self, s: usize) -> MadeMasks {
@@ -92,11 +99,34 @@ impl Made {
     /// # Shapes
     /// `x: [B, n]` → `[B, n]`.
     pub fn logits_with(&self, x: Tensor<2>, masks: &MadeMasks) -> Tensor<2> {
+        self.logits_masked(x, &self.masked(masks))
+    }
+
+    /// The weights of mask set `masks` with the mask applied (`W ⊙ M`), for many passes under
+    /// one connectivity: sequential sampling makes `n` passes and would otherwise redo the
+    /// products every time.
+    fn masked(&self, masks: &MadeMasks) -> MaskedWeights {
+        MaskedWeights {
+            layers: self
+                .layers
+                .iter()
+                .zip(&masks.layers)
+                .map(|(layer, m)| layer.weight.val() * m.clone()) // [in, out]
+                .collect(),
+            direct: self.direct.as_ref().map(|w| w.val() * masks.direct.clone()), // [n, n]
+        }
+    }
+
+    /// All n logits with masked weights.
+    ///
+    /// # Shapes
+    /// `x: [B, n]` → `[B, n]`.
+    fn logits_masked(&self, x: Tensor<2>, masked: &MaskedWeights) -> Tensor<2> {
         let last = self.layers.len() - 1;
         let x_in = x.clone();
         let mut h = x;
-        for (i, (layer, m)) in self.layers.iter().zip(&masks.layers).enumerate() {
-            h = h.matmul(layer.weight.val() * m.clone()); // m: [in, out]
+        for (i, (layer, w)) in self.layers.iter().zip(&masked.layers).enumerate() {
+            h = h.matmul(w.clone());
             if let Some(b) = &layer.bias {
                 h = h + b.val().unsqueeze_dim(0);
             }
@@ -104,8 +134,8 @@ impl Made {
                 h = relu(h);
             }
         }
-        match &self.direct {
-            Some(w) => h + x_in.matmul(w.val() * masks.direct.clone()), // direct: [n, n]
+        match &masked.direct {
+            Some(w) => h + x_in.matmul(w.clone()),
             None => h,
         }
     }
@@ -173,8 +203,9 @@ impl Sample for Made {
         device: &Device,
     ) -> Result<Tensor<2>, ModelError> {
         let masks = self.masks(0);
+        let masked = self.masked(&masks);
         sample_sequential(count, &masks.ordering, rng, device, |x| {
-            self.logits_with(x, &masks)
+            self.logits_masked(x, &masked)
         })
     }
 }
