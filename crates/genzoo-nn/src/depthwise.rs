@@ -47,8 +47,8 @@ use crate::fastmath;
 use crate::host::{flex_tensor as tensor, flex_values as values};
 
 /// Geometry of one depthwise layer on one input.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Geometry {
+#[derive(Clone, Copy, Debug)]
+struct Geometry {
     batch: usize,
     channels: usize,
     /// Input side `[H, W]`.
@@ -66,7 +66,7 @@ pub struct Geometry {
 impl Geometry {
     /// The geometry for `x: [B, C, H, W]` and `w: [O, C/groups, kh, kw]`, or `None` when the
     /// layer is not a depthwise convolution this module handles (module docs).
-    pub fn of(x: [usize; 4], w: [usize; 4], options: &ConvOptions<2>) -> Option<Self> {
+    fn of(x: [usize; 4], w: [usize; 4], options: &ConvOptions<2>) -> Option<Self> {
         let [batch, channels, h, wd] = x;
         let [o, per_group, kh, kw] = w;
         let depthwise =
@@ -119,6 +119,17 @@ impl Geometry {
         for r in 0..h {
             let dst = (r + top) * wp + left;
             padded[dst..dst + w].copy_from_slice(&plane[r * w..(r + 1) * w]);
+        }
+    }
+
+    /// The inverse of [`Self::pad`]: copy a padded plane's interior out to a plane.
+    fn crop(&self, padded: &[f32], plane: &mut [f32]) {
+        let [h, w] = self.input;
+        let wp = self.padded[1];
+        let [top, left] = self.before;
+        for r in 0..h {
+            let src = (r + top) * wp + left;
+            plane[r * w..(r + 1) * w].copy_from_slice(&padded[src..src + w]);
         }
     }
 
@@ -236,7 +247,6 @@ fn scratch(g: Geometry) -> (Vec<f32>, Vec<f32>) {
 /// tap, and the strided outputs are read off it.
 fn forward_values(x: &[f32], w: &[f32], g: Geometry) -> Vec<f32> {
     let mut y = vec![0f32; g.batch * g.channels * g.plane_out()];
-    let [ho, wo] = g.output;
     y.par_chunks_mut(g.plane_out())
         .zip(x.par_chunks(g.plane_in()))
         .enumerate()
@@ -253,17 +263,23 @@ fn forward_values(x: &[f32], w: &[f32], g: Geometry) -> Vec<f32> {
                     },
                     g,
                 );
-                for i in 0..ho {
-                    for j in 0..wo {
-                        yp[i * wo + j] = grid[g.at(i, j)];
-                    }
-                }
+                gather(grid, g, yp);
             },
         );
     y
 }
 
-/// Spread one output-gradient plane onto the grid (zeros between strided outputs and in the
+/// Read one output plane off the grid (the strided positions of the stride-1 output).
+fn gather(grid: &[f32], g: Geometry, yp: &mut [f32]) {
+    let [ho, wo] = g.output;
+    for i in 0..ho {
+        for j in 0..wo {
+            yp[i * wo + j] = grid[g.at(i, j)];
+        }
+    }
+}
+
+/// The inverse of [`gather`]: spread one output-gradient plane onto the grid (zeros between strided outputs and in the
 /// columns past `Wo₁`).
 fn spread(dyp: &[f32], g: Geometry, grid: &mut [f32]) {
     let [ho, wo] = g.output;
@@ -279,9 +295,6 @@ fn spread(dyp: &[f32], g: Geometry, grid: &mut [f32]) {
 /// gradient into the padded plane, which is then cropped.
 fn input_grad_values(dy: &[f32], w: &[f32], g: Geometry) -> Vec<f32> {
     let mut dx = vec![0f32; g.batch * g.channels * g.plane_in()];
-    let [h, wd] = g.input;
-    let [top, left] = g.before;
-    let wp = g.padded[1];
     dx.par_chunks_mut(g.plane_in())
         .zip(dy.par_chunks(g.plane_out()))
         .enumerate()
@@ -298,10 +311,7 @@ fn input_grad_values(dy: &[f32], w: &[f32], g: Geometry) -> Vec<f32> {
                     },
                     g,
                 );
-                for r in 0..h {
-                    let src = (r + top) * wp + left;
-                    dxp[r * wd..(r + 1) * wd].copy_from_slice(&padded[src..src + wd]);
-                }
+                g.crop(padded, dxp);
             },
         );
     dx
