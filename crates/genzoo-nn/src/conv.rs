@@ -24,7 +24,8 @@
 //! F(2×2, 3×3) instead, in the forward, the input gradient and the weight gradient
 //! ([`crate::winograd`]: 2.25× fewer multiply-adds; 1.7–3.5× faster than the paths here at the
 //! U-Net's shapes); pointwise layers get their weight gradient as one product per example
-//! ([`backward_parts`]). Other forwards and input gradients are flex's (`conv2d`,
+//! ([`backward_parts`]); strided layers keep burn's weight gradient, faster there than the shifts
+//! ([`shifts_win`]). Other forwards and input gradients are flex's (`conv2d`,
 //! `conv2d_x_backward`). The op reaches the backend through burn's extension API: an autodiff
 //! tensor on the flex CPU backend is unwrapped to `Autodiff<Flex>`, where a custom [`Backward`]
 //! holds the gradient, and a plain flex tensor (inference) to `Flex`. Any other case (other
@@ -271,10 +272,22 @@ fn weight_grad_1x1(x: FlexTensor, dy: FlexTensor) -> FlexTensor {
     Flex::float_reshape(dw, Shape::new([o, c, 1, 1]))
 }
 
+/// Whether [`weight_grad_shifts`] is the faster weight gradient: for stride 1, not for strided
+/// layers. With stride s the shifts run kh·kw products on phase grids s² times smaller, each
+/// paying the copy of its strided view, while burn's product (kernel = ∂L/∂y) shrinks with the
+/// output. Per layer, `∂L/∂w` alone (`cargo run --release -p genzoo-nn --example
+/// weight_grad_paths`, median ms, shifts against burn): 32→64 4×4 stride 2 at 14×14, batch 100
+/// (the conv VAE): 9.5 against 5.2; 1→32 4×4 stride 2 at 28×28: 2.5 against 1.5; 64→64 3×3
+/// stride 2 at 14×14, batch 64 (the U-Net): 4.6–7.3 against 5.4; 32→32 3×3 stride 2 at 28×28:
+/// 10.8–11.7 against 11.0–11.3 (a tie); 1→32 3×3 stride 1 at 28×28: 6.9 against 8.3.
+fn shifts_win(options: &ConvOptions<2>) -> bool {
+    options.stride == [1, 1]
+}
+
 /// Gradients of the convolution on flex for the parents that need one, `(x, w, bias)`: the
 /// input gradient by Winograd (3×3, stride 1, padding 1, ≥ 8 input channels) or flex's
 /// transposed convolution, the weight gradient by Winograd, one product per example for
-/// pointwise layers, or [`weight_grad_shifts`].
+/// pointwise layers, [`weight_grad_shifts`] for stride 1, burn's for strided layers ([`shifts_win`]).
 ///
 /// # Shapes
 /// `x: [B, C, H, W]`, `w: [O, C, kh, kw]`, `dy: [B, O, Ho, Wo]` → `[∂x, ∂w, ∂bias]`.
@@ -289,6 +302,8 @@ pub fn backward_parts(
     let o = dy.shape().dims::<4>()[1];
     let wino = winograd_applies(&x, &w, options);
     let [_, c, h, w_side] = x.shape().dims();
+    // burn's weight gradient needs the weight only for its shape; a clone shares storage.
+    let w_for_dw = w.clone();
     let dx = need[0].then(|| {
         if wino && crate::winograd::applies_to_input_grad(c) {
             crate::winograd::conv3x3_input_grad(&dy, &w)
@@ -309,8 +324,10 @@ pub fn backward_parts(
             crate::winograd::conv3x3_weight_grad_flex(&x, &dy)
         } else if pointwise(kh, kw, options) {
             weight_grad_1x1(x, dy)
-        } else {
+        } else if shifts_win(options) {
             weight_grad_shifts::<Flex>(x, dy, [kh, kw], options)
+        } else {
+            Flex::conv2d_weight_backward(x, w_for_dw, dy, options.clone())
         }
     });
     [dx, dw, db]

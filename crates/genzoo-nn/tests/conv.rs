@@ -107,7 +107,7 @@ fn module(c: usize, o: usize, k: usize, p: usize, stride: usize, bias: bool) -> 
 }
 
 /// Through autodiff, `forward_fast` gives burn's value and gradients for x, weight and bias;
-/// also with no bias, with a frozen input, and for stride-2 layers.
+/// also with no bias, with a frozen input, and for stride-2 layers and a 4×4 stride-1 one.
 #[test]
 fn forward_fast_matches_burn_in_value_and_gradient() {
     let d = Device::flex().autodiff();
@@ -118,6 +118,8 @@ fn forward_fast_matches_burn_in_value_and_gradient() {
         (2, 3, 5, 6, 3, 1, 1, true, false),
         (2, 3, 4, 8, 3, 1, 2, true, true),
         (2, 3, 4, 9, 4, 1, 2, true, true),
+        // Stride 1 takes the shifted products for ∂w, stride 2 burn's weight gradient.
+        (2, 8, 4, 28, 4, 1, 1, false, true),
     ];
     for (i, (b, c, o, side, k, p, stride, bias, x_grad)) in cases.into_iter().enumerate() {
         let conv = module(c, o, k, p, stride, bias);
