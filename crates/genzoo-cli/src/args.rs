@@ -160,9 +160,10 @@ pub struct EvalArgs {
     #[arg(long, requires = "features")]
     pub quality: bool,
     /// Images to measure instead of a run's samples: an .npy file ([N,28,28], [N,1,28,28] or
-    /// [N,784]) or a folder of PNGs.
-    #[arg(long, conflicts_with = "checkpoint", requires = "features")]
-    pub images: Option<PathBuf>,
+    /// [N,784]) or a folder of PNGs; several (`--images a.npy b.npy`) are measured as one set,
+    /// in order (samples drawn in chunks).
+    #[arg(long, num_args = 1.., conflicts_with = "checkpoint", requires = "features")]
+    pub images: Vec<PathBuf>,
     /// The trained classifier run whose features and predictions define the quality metrics
     /// (`genzoo train --preset mnist_features`).
     #[arg(long)]

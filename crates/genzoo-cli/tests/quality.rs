@@ -1,5 +1,5 @@
 //! End-to-end tests of the sample-quality commands: `genzoo eval --quality`, `genzoo eval
-//! --images` and their refusals (a missing feature run, one that is not a classifier, images
+//! --images` (one file, a PNG folder, several parts as one set) and their refusals (a missing feature run, one that is not a classifier, images
 //! of the wrong size, NaN values). The runs are trained for a few steps only: the numbers mean
 //! nothing, the plumbing is what is tested. Tests that need MNIST (every feature net reads
 //! MNIST) report themselves SKIPPED when `GENZOO_MNIST_DIR` is unset.
@@ -198,6 +198,38 @@ fn quality_of_pngs_and_of_a_run_when_mnist_is_available() {
         Some(REFERENCE.parse().unwrap())
     );
 
+    // Several .npy parts are one set, in order: the same 12 digits in two files of 5 and 7 score
+    // exactly as the 12 in one file.
+    let part = |rows: std::ops::Range<usize>| {
+        let values: Vec<f32> = rows.clone().flat_map(|i| digits.row(i).to_vec()).collect();
+        Array::new(vec![rows.len(), 28, 28], values).unwrap()
+    };
+    write_npy(&dir.join("all.npy"), &part(0..12)).unwrap();
+    write_npy(&dir.join("a.npy"), &part(0..5)).unwrap();
+    write_npy(&dir.join("b.npy"), &part(5..12)).unwrap();
+    let fid_of = |images: &[&str], json: &str| {
+        let mut cmd = vec!["eval", "--images"];
+        cmd.extend_from_slice(images);
+        cmd.extend_from_slice(&[
+            "--features",
+            features,
+            "--data-dir",
+            &mnist,
+            "--reference",
+            REFERENCE,
+            "--kid-subsets",
+            "5",
+        ]);
+        let out = genzoo(dir, &cmd);
+        assert_ok(&out, "genzoo eval --images");
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(json)).unwrap()).unwrap();
+        json["fid"].as_f64().unwrap()
+    };
+    let whole = fid_of(&["all.npy"], "all.npy-quality.json");
+    let parts = fid_of(&["a.npy", "b.npy"], "a.npy-quality.json");
+    assert_eq!(whole, parts, "two parts score {parts}, one file {whole}");
+
     // A generative run's samples: the JSON lands in its eval/ directory.
     let out = genzoo(
         dir,
@@ -257,6 +289,20 @@ fn quality_of_pngs_and_of_a_run_when_mnist_is_available() {
         ],
     );
     assert_refused(&out, &["[1, 16, 16]", "[1, 28, 28]"]);
+    let out = genzoo(
+        dir,
+        &[
+            "eval",
+            "--images",
+            "a.npy",
+            "small.npy",
+            "--features",
+            features,
+            "--data-dir",
+            &mnist,
+        ],
+    );
+    assert_refused(&out, &["small.npy", "must match"]);
     let mut nan = vec![0.5; 3 * 784];
     nan[784 + 5] = f32::NAN;
     write_npy(

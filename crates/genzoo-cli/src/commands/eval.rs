@@ -22,7 +22,7 @@ const STREAM_EVAL_CLI: u64 = u64::from_be_bytes(*b"evalcli\0");
 
 /// Evaluate as the arguments say.
 pub fn run(args: EvalArgs) -> Result<()> {
-    if args.quality || args.images.is_some() || args.features.is_some() {
+    if args.quality || !args.images.is_empty() || args.features.is_some() {
         return super::quality::run(&args);
     }
     let Some(checkpoint) = args.checkpoint.as_deref() else {

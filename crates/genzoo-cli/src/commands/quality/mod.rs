@@ -46,7 +46,7 @@ const RANGE_TOLERANCE: f32 = 1e-3;
 
 /// `genzoo eval --quality` and `genzoo eval --images`.
 pub fn run(args: &EvalArgs) -> Result<()> {
-    if !args.quality && args.images.is_none() {
+    if !args.quality && args.images.is_empty() {
         bail!("--features goes with --quality (a run's samples) or --images PATH");
     }
     let Some(features) = &args.features else {
@@ -58,10 +58,10 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     let device = runtime::device(&args.device.device)?;
     // The feature run first: a wrong one should fail before minutes of sampling.
     let feature = FeatureRun::open(features, args.data_dir.as_deref(), &device)?;
-    let generated = match (&args.images, &args.checkpoint) {
-        (Some(path), _) => read_images(path, args.images_view.parse()?)?,
-        (None, Some(run)) => draw_samples(run, args, &device)?,
-        (None, None) => bail!("name a run (with --quality) or pass --images PATH"),
+    let generated = match (args.images.as_slice(), &args.checkpoint) {
+        ([], Some(run)) => draw_samples(run, args, &device)?,
+        ([], None) => bail!("name a run (with --quality) or pass --images PATH"),
+        (paths, _) => read_images(paths, args.images_view.parse()?)?,
     };
     let mut reference = reference_set(&feature.loaded, generated.reference_view)?;
     if let Some(n) = args.reference {
@@ -163,12 +163,56 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
     path.with_file_name(format!("{name}{suffix}"))
 }
 
-/// An `.npy` file or a folder of PNGs, as `[N, 1, H, W]` intensities.
-fn read_images(path: &Path, view: ImageView) -> Result<Generated> {
+/// `.npy` files or folders of PNGs, concatenated in order, as `[N, 1, H, W]` intensities.
+/// Every part must hold images of the same size.
+fn read_images(paths: &[PathBuf], view: ImageView) -> Result<Generated> {
+    let Some(first) = paths.first() else {
+        bail!("--images needs at least one path");
+    };
+    let (head, what) = read_image_file(first, view)?;
+    let dims = head.example_dims().to_vec();
+    let mut n = head.len();
+    let mut values = head.values;
+    for path in &paths[1..] {
+        let (part, _) = read_image_file(path, view)?;
+        if part.example_dims() != dims.as_slice() {
+            bail!(
+                "{} holds images of {:?}, but {} holds images of {dims:?}: the parts of \
+                 --images must match",
+                path.display(),
+                part.example_dims(),
+                first.display(),
+            );
+        }
+        n += part.len();
+        values.extend(part.values);
+    }
+    let mut images = Array::new([vec![n], dims].concat(), values)?;
+    let clamped = to_intensities(&mut images.values, view);
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    Ok(Generated {
+        description: format!("{} {what} from {}", images.len(), names.join(" + ")),
+        images,
+        source: first.to_path_buf(),
+        reference_view: ImageView::Unit,
+        json_dir: None,
+        step: None,
+        extra: if names.len() == 1 {
+            json!({ "images": names[0] })
+        } else {
+            json!({ "images": names })
+        },
+        clamped,
+    })
+}
+
+/// One `.npy` file or folder of PNGs as `[N, 1, H, W]` values in `view`'s range (checked),
+/// with what it held ("images" or "PNG files").
+fn read_image_file(path: &Path, view: ImageView) -> Result<(Array, &'static str)> {
     if !path.exists() {
         bail!("--images {} does not exist", path.display());
     }
-    let (mut images, what) = if path.is_dir() {
+    let (images, what) = if path.is_dir() {
         (genzoo_data::read_png_folder(path)?, "PNG files")
     } else {
         let a = genzoo_data::read_npy(path)?;
@@ -213,17 +257,7 @@ fn read_images(path: &Path, view: ImageView) -> Result<Generated> {
             path.display()
         );
     }
-    let clamped = to_intensities(&mut images.values, view);
-    Ok(Generated {
-        description: format!("{} {what} from {}", images.len(), path.display()),
-        images,
-        source: path.to_path_buf(),
-        reference_view: ImageView::Unit,
-        json_dir: None,
-        step: None,
-        extra: json!({ "images": path.display().to_string() }),
-        clamped,
-    })
+    Ok((images, what))
 }
 
 /// Draw `args.samples` samples from the run and map them to intensities.
