@@ -24,6 +24,7 @@ pub mod batch;
 pub mod colormap;
 pub mod error;
 pub mod fsutil;
+pub mod glyphs;
 pub mod idx;
 pub mod image;
 pub mod image_folder;

@@ -1,4 +1,5 @@
-//! Plots without text: 2D histograms, heat maps and learning curves, as PNG.
+//! Plots: 2D histograms and heat maps (no text), and learning curves with tick values and a
+//! legend (the 3×5 font of [`crate::glyphs`]), as PNG.
 //!
 //! All three share one convention for 2D data: the window `[−r, r]²` maps onto the image with
 //! `x` growing rightwards and `y` growing upwards, so row 0 is the largest `y`:
@@ -7,13 +8,16 @@
 //! ```
 //! Histograms are shown as `log(1 + count) / log(1 + max count)` so that sparse tails stay
 //! visible next to dense modes; heat maps are normalised to their min..max; both use
-//! [`viridis`].
+//! [`viridis`]. Curves whose values are all positive and span at least [`LOG_Y_RATIO`] are drawn
+//! on a logarithmic y axis (a loss falling from 0.5 to 0.02 would otherwise be a flat line after
+//! the first steps); the tick labels give the values either way.
 
 use std::path::Path;
 
 use crate::array::Array;
 use crate::colormap::viridis;
 use crate::error::{DataError, Result};
+use crate::glyphs::{format_significant, text_height, text_pixels, text_width};
 use crate::image::{PixelFormat, write_png};
 
 /// Background of curve plots.
@@ -43,6 +47,20 @@ const MIN_CURVE_SIDE: usize = 16;
 const MARGIN_FRACTION: f64 = 0.05;
 /// Vertical head-room above and below the data, as a fraction of its span.
 const Y_HEADROOM: f64 = 0.05;
+/// Tick labels and legend.
+const TEXT_GREY: [u8; 3] = [90, 90, 90];
+/// Curve plots with a smaller side than this get no text (no room for it).
+const MIN_TEXT_SIDE: usize = 60;
+/// Curve plots with at least this smaller side draw text at scale 2 (6×10 pixel glyphs).
+const LARGE_TEXT_SIDE: usize = 300;
+/// Pixels between a label and what it labels.
+const LABEL_PAD: usize = 4;
+/// Length in pixels of a series' colour sample in the legend.
+const LEGEND_SWATCH: usize = 14;
+/// Significant digits of tick labels.
+const TICK_DIGITS: usize = 3;
+/// Positive values spanning at least this ratio (max/min) are plotted on a log y axis.
+pub const LOG_Y_RATIO: f64 = 10.0;
 
 /// The colour-mapped grid as RGB bytes.
 fn colour(t: &[f64]) -> Vec<u8> {
@@ -154,6 +172,13 @@ impl Canvas {
             }
         }
     }
+
+    /// `text` with its top-left corner at `(x, y)` (rounded to pixels), glyphs `scale`× size.
+    fn text(&mut self, text: &str, x: f64, y: f64, scale: usize, rgb: [u8; 3]) {
+        for (px, py) in text_pixels(text, x.round() as i64, y.round() as i64, scale) {
+            self.set(px, py, rgb);
+        }
+    }
 }
 
 /// `(min, max)` of the finite values, widened when empty or degenerate.
@@ -175,8 +200,10 @@ fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
 
 /// Saves a line plot of learning curves: each series is `(name, [(x, y), …])`, drawn in
 /// matplotlib's `tab10` order; non-finite points break the line. Axes are a light frame, a light grid
-/// and the `y = 0` line where it is in view; no text is drawn (names are for the caller's
-/// legend). `size` is `(width, height)` in pixels.
+/// and the `y = 0` line where it is in view (linear axis); the grid lines carry their values and
+/// a legend above the frame names the series (plots smaller than [`MIN_TEXT_SIDE`] draw no
+/// text). The y axis is logarithmic when the values are positive and span [`LOG_Y_RATIO`] (the
+/// legend then ends with "log y"). `size` is `(width, height)` in pixels.
 pub fn save_curve(
     path: &Path,
     series: &[(&str, Vec<(f64, f64)>)],
@@ -189,20 +216,58 @@ pub fn save_curve(
         )));
     }
     let all = || series.iter().flat_map(|(_, pts)| pts.iter());
+    let finite_y = || all().map(|p| p.1).filter(|y| y.is_finite());
+    let (lo, hi) = finite_y().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), y| {
+        (l.min(y), h.max(y))
+    });
+    let log_y = lo > 0.0 && hi / lo >= LOG_Y_RATIO;
+    // Plotted y: log10 of the value on a log axis, the value otherwise.
+    let ty = |y: f64| if log_y { y.log10() } else { y };
     let (x0, x1) = bounds(all().map(|p| p.0));
-    let (y0, y1) = bounds(all().map(|p| p.1));
+    let (y0, y1) = bounds(all().map(|p| ty(p.1)));
     let headroom = Y_HEADROOM * (y1 - y0);
     let (y0, y1) = (y0 - headroom, y1 + headroom);
+    // The value at plotted height `t`, for the tick labels.
+    let value_at = |t: f64| if log_y { 10f64.powf(t) } else { t };
 
-    let margin = ((width.min(height) as f64) * MARGIN_FRACTION)
-        .ceil()
-        .max(2.0);
-    let (left, top) = (margin, margin);
-    let (right, bottom) = (width as f64 - 1.0 - margin, height as f64 - 1.0 - margin);
-    let to_px = |x: f64, y: f64| {
+    let side = width.min(height);
+    let scale = if side >= LARGE_TEXT_SIDE { 2 } else { 1 };
+    let with_text = side >= MIN_TEXT_SIDE;
+    let divisions = |a: f64, b: f64| {
+        (0..=GRID_DIVISIONS).map(move |k| a + (b - a) * k as f64 / GRID_DIVISIONS as f64)
+    };
+    let y_labels: Vec<String> = divisions(y0, y1)
+        .map(|t| format_significant(value_at(t), TICK_DIGITS))
+        .collect();
+    let x_labels: Vec<String> = divisions(x0, x1)
+        .map(|x| format_significant(x, TICK_DIGITS))
+        .collect();
+
+    let margin = ((side as f64) * MARGIN_FRACTION).ceil().max(2.0);
+    let line_h = (text_height(scale) + 2 * LABEL_PAD) as f64;
+    let label_w = y_labels
+        .iter()
+        .map(|l| text_width(l, scale))
+        .max()
+        .unwrap_or(0) as f64;
+    let (left, top, bottom_room) = if with_text {
+        (
+            margin + label_w + LABEL_PAD as f64,
+            margin + line_h,
+            margin + line_h,
+        )
+    } else {
+        (margin, margin, margin)
+    };
+    let (right, bottom) = (
+        width as f64 - 1.0 - margin,
+        (height as f64 - 1.0 - bottom_room).max(top + 1.0),
+    );
+    let right = right.max(left + 1.0);
+    let to_px = |x: f64, t: f64| {
         (
             left + (x - x0) / (x1 - x0) * (right - left),
-            top + (y1 - y) / (y1 - y0) * (bottom - top),
+            top + (y1 - t) / (y1 - y0) * (bottom - top),
         )
     };
 
@@ -218,7 +283,7 @@ pub fn save_curve(
         canvas.line((gx, top), (gx, bottom), GRID_GREY, 1);
         canvas.line((left, gy), (right, gy), GRID_GREY, 1);
     }
-    if y0 < 0.0 && 0.0 < y1 {
+    if !log_y && y0 < 0.0 && 0.0 < y1 {
         let (_, zy) = to_px(x0, 0.0);
         canvas.line((left, zy), (right, zy), FRAME_GREY, 1);
     }
@@ -230,6 +295,36 @@ pub fn save_curve(
     ] {
         canvas.line(a, b, FRAME_GREY, 1);
     }
+    if with_text {
+        let half_h = (text_height(scale) / 2) as f64;
+        // y ticks: right-aligned left of the frame, centred on their grid line (bottom to top).
+        for (k, label) in y_labels.iter().enumerate() {
+            let gy = bottom - (bottom - top) * k as f64 / GRID_DIVISIONS as f64;
+            let x = left - LABEL_PAD as f64 - text_width(label, scale) as f64;
+            canvas.text(label, x, gy - half_h, scale, TEXT_GREY);
+        }
+        // x ticks: below the frame, centred on their grid line, kept inside the image.
+        for (k, label) in x_labels.iter().enumerate() {
+            let gx = left + (right - left) * k as f64 / GRID_DIVISIONS as f64;
+            let w = text_width(label, scale) as f64;
+            let x = (gx - w / 2.0).clamp(0.0, (width as f64 - w).max(0.0));
+            canvas.text(label, x, bottom + LABEL_PAD as f64, scale, TEXT_GREY);
+        }
+        // Legend: a colour swatch and the name of each series, left to right above the frame.
+        let mut x = left;
+        let y = top - line_h + LABEL_PAD as f64;
+        for (k, (name, _)) in series.iter().enumerate() {
+            let rgb = PALETTE[k % PALETTE.len()];
+            let sw = (LEGEND_SWATCH * scale) as f64;
+            canvas.line((x, y + half_h - 1.0), (x + sw, y + half_h - 1.0), rgb, 2);
+            x += sw + LABEL_PAD as f64;
+            canvas.text(name, x, y, scale, TEXT_GREY);
+            x += (text_width(name, scale) + 3 * LABEL_PAD * scale) as f64;
+        }
+        let scale_note = if log_y { "log y" } else { "" };
+        let w = text_width(scale_note, scale) as f64;
+        canvas.text(scale_note, right - w, y, scale, TEXT_GREY);
+    }
 
     for (k, (_, pts)) in series.iter().enumerate() {
         let rgb = PALETTE[k % PALETTE.len()];
@@ -237,8 +332,8 @@ pub fn save_curve(
         for pair in pts.windows(2) {
             if finite(&&pair[0]) && finite(&&pair[1]) {
                 canvas.line(
-                    to_px(pair[0].0, pair[0].1),
-                    to_px(pair[1].0, pair[1].1),
+                    to_px(pair[0].0, ty(pair[0].1)),
+                    to_px(pair[1].0, ty(pair[1].1)),
                     rgb,
                     2,
                 );
@@ -248,7 +343,7 @@ pub fn save_curve(
         if let [only] = pts.as_slice()
             && finite(&only)
         {
-            let p = to_px(only.0, only.1);
+            let p = to_px(only.0, ty(only.1));
             canvas.line(p, p, rgb, 2);
         }
     }

@@ -104,7 +104,8 @@ impl RunDir {
         if train.len() + valid.len() < 2 {
             return Ok(());
         }
-        let series = [("train loss", train), ("valid", valid)];
+        let valid_name = format!("valid {valid_metric}");
+        let series = [("train loss", train), (valid_name.as_str(), valid)];
         save_curve(&self.root.join(CURVES_FILE), &series, CURVES_SIZE)?;
         Ok(())
     }

@@ -168,3 +168,67 @@ fn curve_draws_series_in_palette_colours_on_white() {
         Err(DataError::InvalidArgument(_))
     ));
 }
+
+/// Mean rows of the first series (tab10 blue) at 20%, 50% and 80% of its horizontal extent,
+/// below the legend.
+fn curve_rows(png: &(usize, usize, usize, Vec<u8>)) -> (f64, f64, f64) {
+    /// Rows of the legend (above the plot area) at this size.
+    const LEGEND_ROWS: usize = 60;
+    let blue = [31, 119, 180];
+    let in_plot = |x: usize| {
+        let rows: Vec<usize> = (LEGEND_ROWS..png.1)
+            .filter(|&y| pixel(png, x, y) == blue)
+            .collect();
+        (!rows.is_empty()).then(|| rows.iter().sum::<usize>() as f64 / rows.len() as f64)
+    };
+    let cols: Vec<usize> = (0..png.0).filter(|&x| in_plot(x).is_some()).collect();
+    let (lo, hi) = (cols[0], cols[cols.len() - 1]);
+    let at = |frac: f64| in_plot(lo + ((hi - lo) as f64 * frac) as usize).unwrap();
+    (at(0.2), at(0.5), at(0.8))
+}
+
+#[test]
+fn curve_spanning_decades_is_drawn_on_a_log_axis() {
+    // y = 10^(2x/100) over x in 0..=100: a straight line on a log axis, a convex one on a linear
+    // axis. On a log axis equal steps in x are equal steps in rows.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log.png");
+    let pts: Vec<(f64, f64)> = (0..=100)
+        .map(|x| (x as f64, 10f64.powf(2.0 * x as f64 / 100.0)))
+        .collect();
+    save_curve(&path, &[("loss", pts)], (400, 300)).unwrap();
+    let (a, b, c) = curve_rows(&decode(&path));
+    assert!(
+        ((b - a) - (c - b)).abs() <= 2.0,
+        "rows {a}, {b}, {c} are not evenly spaced: the y axis is not logarithmic"
+    );
+
+    // Values within one decade stay linear: y = 10 + 50 (x/100)² climbs more rows per step at
+    // the right (rows count downwards).
+    let pts: Vec<(f64, f64)> = (0..=100)
+        .map(|x| (x as f64, 10.0 + (x as f64 / 100.0).powi(2) * 50.0))
+        .collect();
+    save_curve(&path, &[("loss", pts)], (400, 300)).unwrap();
+    let (a, b, c) = curve_rows(&decode(&path));
+    assert!(
+        (a - b) < (b - c) - 5.0,
+        "rows {a}, {b}, {c}: a convex curve on a linear axis rises faster at the right"
+    );
+}
+
+#[test]
+fn curves_carry_labels_when_there_is_room() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.png");
+    let pts = vec![(0.0, 1.0), (10.0, 2.0)];
+    let grey = [90, 90, 90];
+    save_curve(&path, &[("a", pts.clone())], (200, 120)).unwrap();
+    let png = decode(&path);
+    assert!(png.3.chunks_exact(3).any(|p| p == grey), "labels drawn");
+    save_curve(&path, &[("a", pts)], (40, 40)).unwrap();
+    let png = decode(&path);
+    assert!(
+        !png.3.chunks_exact(3).any(|p| p == grey),
+        "no room: no text"
+    );
+}

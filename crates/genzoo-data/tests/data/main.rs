@@ -8,6 +8,7 @@
 
 mod augment;
 mod batch;
+mod glyphs;
 mod idx;
 mod image;
 mod mnist;
