@@ -1,6 +1,7 @@
 //! End-to-end tests of the sample-quality commands: `genzoo eval --quality`, `genzoo eval
-//! --images` (one file, a PNG folder, several parts as one set) and their refusals (a missing feature run, one that is not a classifier, images
-//! of the wrong size, NaN values). The runs are trained for a few steps only: the numbers mean
+//! --images` (one file, a PNG folder, several parts as one set) and their refusals (a missing
+//! feature run, one that is not a classifier, images of the wrong size or of mismatched parts,
+//! NaN values). The runs are trained for a few steps only: the numbers mean
 //! nothing, the plumbing is what is tested. Tests that need MNIST (every feature net reads
 //! MNIST) report themselves SKIPPED when `GENZOO_MNIST_DIR` is unset.
 

@@ -181,13 +181,18 @@ impl Canvas {
     }
 }
 
-/// `(min, max)` of the finite values, widened when empty or degenerate.
-fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    let (lo, hi) = values
+/// `(min, max)` of the finite values; `(∞, −∞)` when there are none.
+fn finite_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    values
         .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
             (lo.min(v), hi.max(v))
-        });
+        })
+}
+
+/// `(min, max)` of the finite values, widened when empty or degenerate.
+fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = finite_range(values);
     if lo > hi {
         (0.0, 1.0)
     } else if lo == hi {
@@ -216,10 +221,7 @@ pub fn save_curve(
         )));
     }
     let all = || series.iter().flat_map(|(_, pts)| pts.iter());
-    let finite_y = || all().map(|p| p.1).filter(|y| y.is_finite());
-    let (lo, hi) = finite_y().fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), y| {
-        (l.min(y), h.max(y))
-    });
+    let (lo, hi) = finite_range(all().map(|p| p.1));
     let log_y = lo > 0.0 && hi / lo >= LOG_Y_RATIO;
     // Plotted y: log10 of the value on a log axis, the value otherwise.
     let ty = |y: f64| if log_y { y.log10() } else { y };

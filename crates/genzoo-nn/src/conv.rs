@@ -287,7 +287,8 @@ fn shifts_win(options: &ConvOptions<2>) -> bool {
 /// Gradients of the convolution on flex for the parents that need one, `(x, w, bias)`: the
 /// input gradient by Winograd (3×3, stride 1, padding 1, ≥ 8 input channels) or flex's
 /// transposed convolution, the weight gradient by Winograd, one product per example for
-/// pointwise layers, [`weight_grad_shifts`] for stride 1, burn's for strided layers ([`shifts_win`]).
+/// pointwise layers, [`weight_grad_shifts`] for stride 1, burn's for strided layers
+/// ([`shifts_win`]).
 ///
 /// # Shapes
 /// `x: [B, C, H, W]`, `w: [O, C, kh, kw]`, `dy: [B, O, Ho, Wo]` → `[∂x, ∂w, ∂bias]`.

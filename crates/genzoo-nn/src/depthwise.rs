@@ -279,8 +279,8 @@ fn gather(grid: &[f32], g: Geometry, yp: &mut [f32]) {
     }
 }
 
-/// The inverse of [`gather`]: spread one output-gradient plane onto the grid (zeros between strided outputs and in the
-/// columns past `Wo₁`).
+/// The inverse of [`gather`]: spread one output-gradient plane onto the grid (zeros between
+/// strided outputs and in the columns past `Wo₁`).
 fn spread(dyp: &[f32], g: Geometry, grid: &mut [f32]) {
     let [ho, wo] = g.output;
     grid.fill(0.0);
