@@ -12,6 +12,8 @@
 #
 # Usage: scripts/ddim_table.sh RUN FEATURE_RUN [N]   (RUN trained on the symmetric view, [-1, 1])
 #   GENZOO=path/to/genzoo overrides the binary (default target/release/genzoo).
+#   `touch RUN/ddim-table/PAUSE` holds the script before its next draw (and `rm` it to go on),
+#   so benchmarks can run on a quiet machine without a pause inside a timed draw.
 set -euo pipefail
 run=${1:?usage: ddim_table.sh RUN FEATURE_RUN [N]}
 features=${2:?usage: ddim_table.sh RUN FEATURE_RUN [N]}
@@ -57,6 +59,7 @@ for cell in "${order[@]}"; do
   for ((c = 0; c < chunks; c++)); do
     part="$out/$row-s$s-part$c.npy"
     if [[ ! -f "$part.secs" ]]; then
+      while [[ -f "$out/PAUSE" ]]; do sleep 5; done
       start=$(date +%s.%N)
       # shellcheck disable=SC2086
       "$bin" sample "$run" ${flags[$row]} --steps "$s" -n $((n / chunks)) --seed "$c" \
