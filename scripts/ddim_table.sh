@@ -7,7 +7,9 @@
 # Cells run in the order most useful to a run cut short: DDIM-50 (eta = 0) and DDPM-1000 first
 # (the goal compares them), then the cheapest first, then the other S = 1000 cells. One cell is
 # one line of <run>/ddim-table/cells.tsv (row, S, FID, KID, precision, recall, seconds per
-# sample); a cell already there is skipped, so the script resumes. The quadratic rule at S = 1000 only reaches t = 800 (and repeats
+# sample); a cell already there is skipped, so the script resumes. The figure (FID against S,
+# one line per row) is drawn from the cells by the `ddim_figure` example it names at the end.
+# The quadratic rule at S = 1000 only reaches t = 800 (and repeats
 # steps), so that cell is not run.
 #
 # Usage: scripts/ddim_table.sh RUN FEATURE_RUN [N]   (RUN trained on the symmetric view, [-1, 1])
@@ -99,3 +101,4 @@ done
   done
   echo "$line |"
 } | tee "$out/table.md"
+echo "figure: cargo run --release -p genzoo-train --example ddim_figure -- $cells $out/table.png"

@@ -48,7 +48,9 @@ pub use mnist::{
     load_mnist_split,
 };
 pub use npy::{read_npy, write_npy};
-pub use plot::{density_grid, save_curve, save_heatmap, save_scatter};
+pub use plot::{
+    CurveOptions, density_grid, save_curve, save_curve_with, save_heatmap, save_scatter,
+};
 pub use rng::{rng_for, splitmix64};
 pub use toy::Toy;
 pub use views::{

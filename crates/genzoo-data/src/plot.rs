@@ -214,6 +214,24 @@ pub fn save_curve(
     series: &[(&str, Vec<(f64, f64)>)],
     size: (usize, usize),
 ) -> Result<()> {
+    save_curve_with(path, series, size, CurveOptions::default())
+}
+
+/// Choices [`save_curve`] does not make by itself.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CurveOptions {
+    /// A logarithmic x axis (for sweeps over orders of magnitude, such as sampler steps);
+    /// points with `x ≤ 0` are then left out. The legend ends with "log x".
+    pub log_x: bool,
+}
+
+/// [`save_curve`] with [`CurveOptions`].
+pub fn save_curve_with(
+    path: &Path,
+    series: &[(&str, Vec<(f64, f64)>)],
+    size: (usize, usize),
+    options: CurveOptions,
+) -> Result<()> {
     let (width, height) = size;
     if width < MIN_CURVE_SIDE || height < MIN_CURVE_SIDE {
         return Err(DataError::InvalidArgument(format!(
@@ -225,7 +243,10 @@ pub fn save_curve(
     let log_y = lo > 0.0 && hi / lo >= LOG_Y_RATIO;
     // Plotted y: log10 of the value on a log axis, the value otherwise.
     let ty = |y: f64| if log_y { y.log10() } else { y };
-    let (x0, x1) = bounds(all().map(|p| p.0));
+    // Plotted x: log10 of the value on a log axis (non-finite for x ≤ 0, so left out).
+    let log_x = options.log_x;
+    let tx = |x: f64| if log_x { x.log10() } else { x };
+    let (x0, x1) = bounds(all().map(|p| tx(p.0)));
     let (y0, y1) = bounds(all().map(|p| ty(p.1)));
     let headroom = Y_HEADROOM * (y1 - y0);
     let (y0, y1) = (y0 - headroom, y1 + headroom);
@@ -242,7 +263,7 @@ pub fn save_curve(
         .map(|t| format_significant(value_at(t), TICK_DIGITS))
         .collect();
     let x_labels: Vec<String> = divisions(x0, x1)
-        .map(|x| format_significant(x, TICK_DIGITS))
+        .map(|t| format_significant(if log_x { 10f64.powf(t) } else { t }, TICK_DIGITS))
         .collect();
 
     let margin = ((side as f64) * MARGIN_FRACTION).ceil().max(2.0);
@@ -323,19 +344,24 @@ pub fn save_curve(
             canvas.text(name, x, y, scale, TEXT_GREY);
             x += (text_width(name, scale) + 3 * LABEL_PAD * scale) as f64;
         }
-        let scale_note = if log_y { "log y" } else { "" };
+        let scale_note = match (log_x, log_y) {
+            (true, true) => "log x and y",
+            (true, false) => "log x",
+            (false, true) => "log y",
+            (false, false) => "",
+        };
         let w = text_width(scale_note, scale) as f64;
         canvas.text(scale_note, right - w, y, scale, TEXT_GREY);
     }
 
     for (k, (_, pts)) in series.iter().enumerate() {
         let rgb = PALETTE[k % PALETTE.len()];
-        let finite = |p: &&(f64, f64)| p.0.is_finite() && p.1.is_finite();
+        let finite = |p: &&(f64, f64)| tx(p.0).is_finite() && ty(p.1).is_finite();
         for pair in pts.windows(2) {
             if finite(&&pair[0]) && finite(&&pair[1]) {
                 canvas.line(
-                    to_px(pair[0].0, ty(pair[0].1)),
-                    to_px(pair[1].0, ty(pair[1].1)),
+                    to_px(tx(pair[0].0), ty(pair[0].1)),
+                    to_px(tx(pair[1].0), ty(pair[1].1)),
                     rgb,
                     2,
                 );
@@ -345,7 +371,7 @@ pub fn save_curve(
         if let [only] = pts.as_slice()
             && finite(&only)
         {
-            let p = to_px(only.0, ty(only.1));
+            let p = to_px(tx(only.0), ty(only.1));
             canvas.line(p, p, rgb, 2);
         }
     }

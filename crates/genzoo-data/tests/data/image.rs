@@ -6,7 +6,8 @@ use std::path::Path;
 
 use genzoo_data::colormap::viridis;
 use genzoo_data::{
-    Array, DataError, density_grid, save_curve, save_grid, save_heatmap, save_scatter,
+    Array, CurveOptions, DataError, density_grid, save_curve, save_curve_with, save_grid,
+    save_heatmap, save_scatter,
 };
 
 /// Decodes a PNG: `(width, height, channels, pixels)`.
@@ -214,6 +215,36 @@ fn curve_spanning_decades_is_drawn_on_a_log_axis() {
         (a - b) < (b - c) - 5.0,
         "rows {a}, {b}, {c}: a convex curve on a linear axis rises faster at the right"
     );
+}
+
+#[test]
+fn log_x_axis_spaces_decades_evenly() {
+    // y = log10(x) over x from 1 to 100: a straight line on a log x axis, so equal steps in
+    // columns are equal steps in rows; on a linear axis it is concave (rises faster at the left).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("logx.png");
+    let pts: Vec<(f64, f64)> = (0..=100)
+        .map(|k| {
+            let x = 10f64.powf(2.0 * k as f64 / 100.0);
+            (x, x.log10())
+        })
+        .collect();
+    let log_x = CurveOptions { log_x: true };
+    save_curve_with(&path, &[("fid", pts.clone())], (400, 300), log_x).unwrap();
+    let (a, b, c) = curve_rows(&decode(&path));
+    assert!(
+        ((a - b) - (b - c)).abs() <= 2.0,
+        "rows {a}, {b}, {c} are not evenly spaced: the x axis is not logarithmic"
+    );
+    save_curve(&path, &[("fid", pts)], (400, 300)).unwrap();
+    let (a, b, c) = curve_rows(&decode(&path));
+    assert!(
+        (a - b) > (b - c) + 5.0,
+        "rows {a}, {b}, {c}: log10 on a linear axis rises faster at the left"
+    );
+    // x ≤ 0 has no place on a log axis: such points are left out, not an error.
+    let with_zero = vec![(0.0, 1.0), (10.0, 2.0), (100.0, 3.0)];
+    save_curve_with(&path, &[("fid", with_zero)], (200, 120), log_x).unwrap();
 }
 
 #[test]
