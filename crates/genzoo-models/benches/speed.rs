@@ -45,17 +45,9 @@ const SIDE: usize = 28;
 /// Rounds of the interleaved whole-step A/B.
 const AB_ROUNDS: usize = 3;
 
-fn median_ms(reps: usize, mut f: impl FnMut()) -> f64 {
-    f(); // warm-up: allocator, rayon pool, caches
-    let mut t: Vec<f64> = (0..reps)
-        .map(|_| {
-            let s = Instant::now();
-            f();
-            s.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    t.sort_by(f64::total_cmp);
-    t[reps / 2]
+/// Median of `reps` timed runs after one warm-up run (allocator, rayon pool, caches).
+fn median_ms(reps: usize, f: impl FnMut()) -> f64 {
+    genzoo_nn::timing::median_ms(1, reps, f)
 }
 
 fn load() -> String {

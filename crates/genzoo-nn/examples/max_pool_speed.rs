@@ -7,13 +7,12 @@
 //! ```
 //! Output: one line per shape, median ms of 25 runs after 3 untimed ones, autodiff on flex.
 
-use std::time::Instant;
-
 use burn::nn::pool::MaxPool2dConfig;
 use burn::prelude::*;
 use burn::tensor::activation::relu;
 use genzoo_nn::max_pool::MaxPoolFast;
 use genzoo_nn::noise::standard_normal;
+use genzoo_nn::timing::median_ms;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -21,22 +20,6 @@ use rand_chacha::ChaCha8Rng;
 const WARMUP: usize = 3;
 /// Timed runs; the median is reported.
 const REPS: usize = 25;
-
-/// Median wall time of `f` in ms.
-fn median_ms(mut f: impl FnMut()) -> f64 {
-    for _ in 0..WARMUP {
-        f();
-    }
-    let mut times: Vec<f64> = (0..REPS)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[REPS / 2]
-}
 
 fn main() {
     let d = Device::flex().autodiff();
@@ -49,7 +32,7 @@ fn main() {
         // A dense cotangent, as the next layer's input gradient would be.
         let r: Tensor<4> = standard_normal([b, c, h / 2, w / 2], &mut rng, &d);
         let time = |fast: bool| {
-            median_ms(|| {
+            median_ms(WARMUP, REPS, || {
                 let y = if fast {
                     pool.forward_relu_fast(x.clone())
                 } else {

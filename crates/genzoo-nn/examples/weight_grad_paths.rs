@@ -9,13 +9,12 @@
 //! ```
 //! Output: one line per layer, median ms of 15 runs after 3 untimed ones, on plain flex tensors.
 
-use std::time::Instant;
-
 use burn::prelude::*;
 use burn::tensor::module::{conv2d, conv2d_weight_backward};
 use burn::tensor::ops::ConvOptions;
 use genzoo_nn::conv::weight_grad;
 use genzoo_nn::noise::standard_normal;
+use genzoo_nn::timing::median_ms;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -26,22 +25,6 @@ const REPS: usize = 15;
 
 fn normal<const D: usize>(dims: [usize; D], seed: u64, d: &Device) -> Tensor<D> {
     standard_normal(dims, &mut ChaCha8Rng::seed_from_u64(seed), d)
-}
-
-/// Median wall time of `f` in ms.
-fn median_ms(mut f: impl FnMut()) -> f64 {
-    for _ in 0..WARMUP {
-        f();
-    }
-    let mut times: Vec<f64> = (0..REPS)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed().as_secs_f64() * 1e3
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[REPS / 2]
 }
 
 fn main() {
@@ -63,11 +46,11 @@ fn main() {
             3,
             &d,
         );
-        let burn = median_ms(|| {
+        let burn = median_ms(WARMUP, REPS, || {
             let dw = conv2d_weight_backward(x.clone(), w.clone(), dy.clone(), options.clone());
             let _ = dw.into_data();
         });
-        let shifts = median_ms(|| {
+        let shifts = median_ms(WARMUP, REPS, || {
             let _ = weight_grad(x.clone(), dy.clone(), [k, k], options.clone()).into_data();
         });
         println!(

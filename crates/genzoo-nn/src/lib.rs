@@ -20,6 +20,7 @@
 //!   the key under which checkpoints, optimiser state and EMA shadows are stored.
 //! - [`optim`]: Adam and AdamW whose state is keyed by parameter path.
 //! - [`ema`]: an exponential moving average of a module's weights.
+//! - [`timing`]: the median wall time of repeated runs, for benchmarks and per-op examples.
 //! - [`receptive_field`]: receptive fields of conv nets (presets, TOML descriptions, genzoo's
 //!   own nets through [`ConvGeometry`](receptive_field::ConvGeometry)) and a gradient check.
 
@@ -38,6 +39,7 @@ pub mod optim;
 pub mod params;
 pub mod receptive_field;
 pub mod silu;
+pub mod timing;
 pub mod winograd;
 
 pub use ema::Ema;
