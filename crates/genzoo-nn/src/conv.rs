@@ -229,7 +229,8 @@ fn winograd_applies(x: &FlexTensor, w: &FlexTensor, options: &ConvOptions<2>) ->
         && crate::winograd::applies(c, w.shape().dims(), options)
 }
 
-/// The forward on flex: Winograd where it applies, flex's im2col convolution otherwise.
+/// The forward on flex: Winograd where it applies, one batch-folded product for strided layers
+/// ([`crate::folded`]), flex's im2col convolution otherwise.
 ///
 /// # Shapes
 /// `x: [B, C, H, W]`, `w: [O, C, kh, kw]`, `bias: [O]` → `[B, O, Ho, Wo]`.
@@ -241,6 +242,8 @@ pub fn forward_flex(
 ) -> FlexTensor {
     if winograd_applies(&x, &w, &options) {
         crate::winograd::conv3x3(&x, &w, bias.as_ref())
+    } else if crate::folded::applies(&x, &w, &options) {
+        crate::folded::conv2d(&x, &w, bias.as_ref(), &options)
     } else {
         Flex::conv2d(x, w, bias, options)
     }

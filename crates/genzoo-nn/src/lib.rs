@@ -30,6 +30,7 @@ pub mod depthwise;
 pub mod ema;
 pub mod error;
 pub mod fastmath;
+pub mod folded;
 pub mod group_norm;
 pub mod host;
 pub mod max_pool;

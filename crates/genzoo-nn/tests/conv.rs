@@ -107,7 +107,8 @@ fn module(c: usize, o: usize, k: usize, p: usize, stride: usize, bias: bool) -> 
 }
 
 /// Through autodiff, `forward_fast` gives burn's value and gradients for x, weight and bias;
-/// also with no bias, with a frozen input, and for stride-2 layers and a 4×4 stride-1 one.
+/// also with no bias, with a frozen input, and for stride-2 layers (flex's forward and the
+/// batch-folded one) and a 4×4 stride-1 one.
 #[test]
 fn forward_fast_matches_burn_in_value_and_gradient() {
     let d = Device::flex().autodiff();
@@ -120,6 +121,11 @@ fn forward_fast_matches_burn_in_value_and_gradient() {
         (2, 3, 4, 9, 4, 1, 2, true, true),
         // Stride 1 takes the shifted products for ∂w, stride 2 burn's weight gradient.
         (2, 8, 4, 28, 4, 1, 1, false, true),
+        // Stride 2 with ≥ 64 taps: the batch-folded forward (`folded`), odd and even sides,
+        // with and without padding and bias.
+        (2, 8, 5, 9, 3, 1, 2, true, true),
+        (3, 4, 6, 14, 4, 1, 2, false, true),
+        (2, 16, 3, 7, 3, 0, 2, true, false),
     ];
     for (i, (b, c, o, side, k, p, stride, bias, x_grad)) in cases.into_iter().enumerate() {
         let conv = module(c, o, k, p, stride, bias);
@@ -163,8 +169,8 @@ fn forward_fast_matches_burn_in_value_and_gradient() {
     }
 }
 
-/// Without autodiff a layer outside Winograd's domain (here stride 2) is burn's forward, bit for
-/// bit (3×3 stride-1 layers: `tests/winograd.rs`).
+/// Without autodiff a layer outside Winograd's domain (here stride 2 with 27 taps, below
+/// `folded::MIN_TAPS`) is burn's forward, bit for bit (3×3 stride-1 layers: `tests/winograd.rs`).
 #[test]
 fn inference_is_burns_forward() {
     let conv = module(3, 4, 3, 1, 2, true).valid();
