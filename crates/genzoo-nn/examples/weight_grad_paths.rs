@@ -9,10 +9,13 @@
 //! ```
 //! Output: one line per layer, median ms of 15 runs after 3 untimed ones, on plain flex tensors.
 
+use burn::backend::Flex;
+use burn::backend::flex::FlexTensor;
 use burn::prelude::*;
 use burn::tensor::module::{conv2d, conv2d_weight_backward};
 use burn::tensor::ops::ConvOptions;
 use genzoo_nn::conv::weight_grad;
+use genzoo_nn::folded;
 use genzoo_nn::noise::standard_normal;
 use genzoo_nn::timing::median_ms;
 use rand::SeedableRng;
@@ -25,6 +28,13 @@ const REPS: usize = 15;
 
 fn normal<const D: usize>(dims: [usize; D], seed: u64, d: &Device) -> Tensor<D> {
     standard_normal(dims, &mut ChaCha8Rng::seed_from_u64(seed), d)
+}
+
+/// The flex tensor behind `t` (the device is flex).
+fn flex(t: &Tensor<4>) -> FlexTensor {
+    t.clone()
+        .try_into_primitive::<Flex>()
+        .unwrap_or_else(|_| panic!("the example runs on flex"))
 }
 
 fn main() {
@@ -53,9 +63,16 @@ fn main() {
         let shifts = median_ms(WARMUP, REPS, || {
             let _ = weight_grad(x.clone(), dy.clone(), [k, k], options.clone()).into_data();
         });
+        let (xf, wf, dyf) = (flex(&x), flex(&w), flex(&dy));
+        let folded = folded::applies(&xf, &wf, &options).then(|| {
+            median_ms(WARMUP, REPS, || {
+                let _ = folded::weight_grad(&xf, &dyf, [o, c, k, k], &options);
+            })
+        });
+        let folded = folded.map_or("    –".to_string(), |ms| format!("{ms:6.2}"));
         println!(
             "{name:34} batch {b:3}, {c:2}→{o:2}, {k}×{k} stride {s} at {side}×{side}: \
-             burn {burn:6.2} ms, shifts {shifts:6.2} ms"
+             burn {burn:6.2} ms, shifts {shifts:6.2} ms, folded {folded} ms"
         );
     }
 }

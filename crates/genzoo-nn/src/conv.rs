@@ -323,8 +323,8 @@ fn bias_grad(dy: &FlexTensor) -> FlexTensor {
 /// Gradients of the convolution on flex for the parents that need one, `(x, w, bias)`: the
 /// input gradient by Winograd (3×3, stride 1, padding 1, ≥ 8 input channels) or flex's
 /// transposed convolution, the weight gradient by Winograd, one product per example for
-/// pointwise layers, [`weight_grad_shifts`] for stride 1, burn's for strided layers
-/// ([`shifts_win`]).
+/// pointwise layers, [`weight_grad_shifts`] for stride 1 ([`shifts_win`]), one batch-folded
+/// product for strided layers with enough taps ([`crate::folded`]), burn's otherwise.
 ///
 /// # Shapes
 /// `x: [B, C, H, W]`, `w: [O, C, kh, kw]`, `dy: [B, O, Ho, Wo]` → `[∂x, ∂w, ∂bias]`.
@@ -355,6 +355,8 @@ pub fn backward_parts(
             weight_grad_1x1(x, dy)
         } else if shifts_win(options) {
             weight_grad_shifts::<Flex>(x, dy, [kh, kw], options)
+        } else if crate::folded::applies(&x, &w_for_dw, options) {
+            crate::folded::weight_grad(&x, &dy, w_for_dw.shape().dims(), options)
         } else {
             Flex::conv2d_weight_backward(x, w_for_dw, dy, options.clone())
         }

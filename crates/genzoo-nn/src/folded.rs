@@ -1,15 +1,24 @@
-//! Strided convolution forward as one matrix product with the batch folded in (im2col over the
-//! whole batch):
+//! Strided convolution as one matrix product with the batch folded in (im2col over the whole
+//! batch), forward:
 //! ```text
 //! X̃[(c,p,q), (b,i,j)] = x_p[b, c, s·i + p, s·j + q]        (x_p: x zero-padded)
 //! Y[o, (b,i,j)]        = Σ_{(c,p,q)} W[o, (c,p,q)] · X̃[(c,p,q), (b,i,j)]
 //! y[b, o, i, j]        = Y[o, (b,i,j)] + bias[o]
 //! ```
+//! and the weight gradient from the same X̃:
+//! ```text
+//! ∂L/∂W[o, (c,p,q)] = Σ_{(b,i,j)} ∂L/∂y[b, o, i, j] · X̃[(c,p,q), (b,i,j)]
+//! ```
+//! computed as `(X̃ · ∂L/∂Yᵀ)ᵀ` (`[C·kh·kw, N] × [N, O]`: gemm was ~2× slower on the
+//! `[O, N] × [N, C·kh·kw]` order, with the long inner dimension on the transposed view).
+//!
 //! Why: flex's `conv2d` runs im2col and one gemm per example, so every call repacks the weight
 //! and multiplies `[O, C·kh·kw]` by a matrix only `Ho·Wo` wide. For the conv VAE's 32→64 4×4
-//! stride-2 layer at batch 100 (`Ho·Wo` = 49) that took 5.6–8.6 ms where the folded product
-//! alone takes 1.6–2.2 ms (`cargo run --release -p genzoo-nn --example strided_conv_gap`).
-//! Only the forward changes; the gradients stay [`crate::conv::backward_parts`]'s.
+//! stride-2 layer at batch 100 (`Ho·Wo` = 49) the forward took 5.6–8.6 ms where the folded
+//! product alone takes 1.6–2.2 ms and the whole folded forward ~3.6 ms (`cargo run --release
+//! -p genzoo-nn --example strided_conv_gap`); burn's weight gradient 7.0 ms against 4.0, and
+//! 11.3 / 7.2 against 5.3 / 3.5 ms on the U-Net's stride-2 layers (`--example
+//! weight_grad_paths`). The input gradient stays [`crate::conv::backward_parts`]'s.
 //!
 //! Used for groups = 1, no dilation, stride > 1 and at least [`MIN_TAPS`] rows in X̃ (the conv
 //! VAE's first layer, one input channel, gains nothing: its product has 16 rows).
@@ -54,23 +63,20 @@ fn output_side(x: &FlexTensor, w: &FlexTensor, options: &ConvOptions<2>) -> Opti
     (kh <= hp && kw <= wp).then(|| [(hp - kh) / sh + 1, (wp - kw) / sw + 1])
 }
 
-/// The forward (module docs). Requires [`applies`].
-pub fn conv2d(
+/// X̃ of the module docs, `[C·kh·kw, B·Ho·Wo]` row-major, rows filled in parallel.
+fn columns(
     x: &FlexTensor,
-    w: &FlexTensor,
-    bias: Option<&FlexTensor>,
+    [kh, kw]: [usize; 2],
+    [ho, wo]: [usize; 2],
     options: &ConvOptions<2>,
-) -> FlexTensor {
+) -> Vec<f32> {
     let [b, c, h, wd] = x.shape().dims();
-    let [o, _, kh, kw] = w.shape().dims();
-    let [ho, wo] = output_side(x, w, options).unwrap_or([0, 0]);
     let [(pt, _), (pl, _)] = options.padding;
     let [sh, sw] = options.stride;
-    let (taps, plane_out) = (c * kh * kw, ho * wo);
+    let plane_out = ho * wo;
     let n = b * plane_out;
     let xs = flex_values(x);
-    // X̃, one row per (c, p, q), rows filled in parallel.
-    let mut cols = vec![0f32; taps * n];
+    let mut cols = vec![0f32; c * kh * kw * n];
     cols.par_chunks_mut(n).enumerate().for_each(|(row, dst)| {
         let (ch, p, q) = (row / (kh * kw), row / kw % kh, row % kw);
         for (bi, image) in dst.chunks_exact_mut(plane_out).enumerate() {
@@ -89,6 +95,22 @@ pub fn conv2d(
             }
         }
     });
+    cols
+}
+
+/// The forward (module docs). Requires [`applies`].
+pub fn conv2d(
+    x: &FlexTensor,
+    w: &FlexTensor,
+    bias: Option<&FlexTensor>,
+    options: &ConvOptions<2>,
+) -> FlexTensor {
+    let [b, _, _, _] = x.shape().dims();
+    let [o, c, kh, kw] = w.shape().dims();
+    let [ho, wo] = output_side(x, w, options).unwrap_or([0, 0]);
+    let (taps, plane_out) = (c * kh * kw, ho * wo);
+    let n = b * plane_out;
+    let cols = columns(x, [kh, kw], [ho, wo], options);
     let cols = flex_tensor(cols, [taps, n]);
     let wm = Flex::float_reshape(w.clone(), Shape::new([o, taps])); // [O, C·kh·kw]
     let ym = Flex::float_matmul(wm, cols); // [O, B·Ho·Wo]
@@ -107,4 +129,36 @@ pub fn conv2d(
             }
         });
     flex_tensor(y, [b, o, ho, wo])
+}
+
+/// `∂L/∂W = ∂L/∂Y · X̃ᵀ`, with `∂L/∂Y[o, (b,i,j)] = ∂L/∂y[b, o, i, j]` (module docs): one
+/// `[O, B·Ho·Wo] × [B·Ho·Wo, C·kh·kw]` product. Requires [`applies`] for `x` and a weight of
+/// `w_shape`.
+///
+/// # Shapes
+/// `x: [B, C, H, W]`, `dy: [B, O, Ho, Wo]` → `[O, C, kh, kw]`.
+pub fn weight_grad(
+    x: &FlexTensor,
+    dy: &FlexTensor,
+    w_shape: [usize; 4],
+    options: &ConvOptions<2>,
+) -> FlexTensor {
+    let [o, c, kh, kw] = w_shape;
+    let [b, _, ho, wo] = dy.shape().dims();
+    let (taps, plane_out) = (c * kh * kw, ho * wo);
+    let n = b * plane_out;
+    let cols = flex_tensor(columns(x, [kh, kw], [ho, wo], options), [taps, n]);
+    let dys = flex_values(dy);
+    // [B, O, Ho·Wo] → [O, B, Ho·Wo], planes in parallel.
+    let mut g = vec![0f32; o * n];
+    g.par_chunks_mut(plane_out)
+        .enumerate()
+        .for_each(|(plane, dst)| {
+            let (oc, bi) = (plane / b, plane % b);
+            dst.copy_from_slice(&dys[(bi * o + oc) * plane_out..][..plane_out]);
+        });
+    let g = flex_tensor(g, [o, n]);
+    let dwt = Flex::float_matmul(cols, Flex::float_swap_dims(g, 0, 1)); // [C·kh·kw, O]
+    let dw = Flex::float_swap_dims(dwt, 0, 1); // [O, C·kh·kw], a view
+    Flex::float_reshape(dw, Shape::new([o, c, kh, kw]))
 }
