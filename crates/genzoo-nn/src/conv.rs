@@ -24,7 +24,9 @@
 //! F(2×2, 3×3) instead, in the forward, the input gradient and the weight gradient
 //! ([`crate::winograd`]: 2.25× fewer multiply-adds; 1.7–3.5× faster than the paths here at the
 //! U-Net's shapes); pointwise layers get their weight gradient as one product per example
-//! ([`backward_parts`]); strided layers keep burn's weight gradient, faster there than the shifts
+//! ([`backward_parts`]); strided layers with at least 64 taps (`C·kh·kw`) run their forward and
+//! weight gradient as one product over the whole batch's im2col columns ([`crate::folded`]),
+//! smaller strided layers keep burn's weight gradient, faster there than the shifts
 //! ([`shifts_win`]). Other forwards and input gradients are flex's (`conv2d`,
 //! `conv2d_x_backward`). The op reaches the backend through burn's extension API: an autodiff
 //! tensor on the flex CPU backend is unwrapped to `Autodiff<Flex>`, where a custom [`Backward`]
