@@ -2,7 +2,9 @@
 //! each would be with the batch folded into it (im2col over the whole batch), and the forward
 //! genzoo takes (`conv::forward_flex`: `folded::conv2d` from 64 taps, flex's below). Forward
 //! `conv2d` (`[O, C·16] × [C·16, B·Ho·Wo]`) and `conv_transpose2d` (`[C·16, O] × [O, B·Ho·Wo]`,
-//! before its col2im; genzoo keeps flex's), plain flex tensors.
+//! before its col2im; genzoo keeps flex's), plain flex tensors; then the transposed layers'
+//! forward and both gradients through autodiff, burn's backward against genzoo's
+//! (`conv_transpose`, whose gradients take the folded products).
 //!
 //! ```text
 //! cargo run --release -p genzoo-nn --example strided_conv_gap     # ~5 s on 2 cores
@@ -14,9 +16,9 @@ use burn::backend::flex::FlexTensor;
 use burn::prelude::*;
 use burn::tensor::module::{conv_transpose2d, conv2d};
 use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
-use genzoo_nn::conv;
 use genzoo_nn::noise::standard_normal;
 use genzoo_nn::timing::median_ms;
+use genzoo_nn::{conv, conv_transpose};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
@@ -81,6 +83,31 @@ fn main() {
             "{c}->{o} at {side}x{side} ({mflop:.0} MFLOP): flex conv2d {conv:.2} ms, folded product {product:.2} ms, \
              genzoo {ours:.2} ms; \
              conv_transpose2d {transposed:.2} ms, folded product {t_product:.2} ms"
+        );
+    }
+    // The decoder's transposed layers through autodiff, forward + every gradient: burn's
+    // backward against genzoo's (`conv_transpose::conv_transpose2d_fast`).
+    let ad = Device::flex().autodiff();
+    for (c, o, side) in LAYERS {
+        let ho = side / STRIDE;
+        let y = normal([BATCH, o, ho, ho], 8, &ad).require_grad();
+        let w = normal([o, c, KERNEL, KERNEL], 9, &ad).require_grad();
+        let topts = ConvTransposeOptions::new([STRIDE; 2], [PAD; 2], [0, 0], [1, 1], 1);
+        let r = normal([BATCH, c, side, side], 10, &ad);
+        let time = |fast: bool| {
+            median_ms(WARMUP, REPS, || {
+                let out = if fast {
+                    conv_transpose::conv_transpose2d_fast(y.clone(), w.clone(), None, topts.clone())
+                } else {
+                    conv_transpose2d(y.clone(), w.clone(), None, topts.clone())
+                };
+                let grads = (out * r.clone()).sum().backward();
+                let _ = (y.grad(&grads), w.grad(&grads));
+            })
+        };
+        let (burn, ours) = (time(false), time(true));
+        println!(
+            "transposed {o}->{c} to {side}x{side}, forward + both gradients: burn {burn:.2} ms, genzoo {ours:.2} ms"
         );
     }
 }

@@ -298,7 +298,7 @@ fn shifts_win(options: &ConvOptions<2>) -> bool {
 ///
 /// # Shapes
 /// `dy: [B, O, Ho, Wo]` → `[O]`.
-fn bias_grad(dy: &FlexTensor) -> FlexTensor {
+pub(crate) fn bias_grad(dy: &FlexTensor) -> FlexTensor {
     let [_, o, ho, wo] = dy.shape().dims();
     let plane = ho * wo;
     let values = crate::host::flex_values(dy);

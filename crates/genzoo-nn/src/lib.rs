@@ -26,6 +26,7 @@
 
 pub mod batch_norm;
 pub mod conv;
+pub mod conv_transpose;
 pub mod depthwise;
 pub mod ema;
 pub mod error;

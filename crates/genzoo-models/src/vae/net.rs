@@ -16,6 +16,7 @@ use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::prelude::*;
 use genzoo_nn::conv::Conv2dFast;
+use genzoo_nn::conv_transpose::ConvTranspose2dFast;
 use genzoo_nn::receptive_field::{ConvGeometry, RfError, RfNet, modules};
 use genzoo_nn::{Activation, Mlp, MlpConfig};
 
@@ -226,8 +227,8 @@ impl ConvDecoder {
 
     /// The transposed convolutions: `[B, c2, H/4, W/4]` → `[B, P·C, H, W]`.
     fn upsample(&self, x: Tensor<4>) -> Tensor<4> {
-        let x = self.activation.apply(self.deconv1.forward(x)); // [B, c1, H/2, W/2]
-        self.deconv2.forward(x) // [B, P·C, H, W]
+        let x = self.activation.apply(self.deconv1.forward_fast(x)); // [B, c1, H/2, W/2]
+        self.deconv2.forward_fast(x) // [B, P·C, H, W]
     }
 }
 
