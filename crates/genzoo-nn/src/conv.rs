@@ -38,6 +38,7 @@
 //! # Shapes
 //! `x: [B, C, H, W]`, `w: [O, C, kh, kw]`, `bias: [O]` → `[B, O, Ho, Wo]`.
 
+use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
@@ -366,17 +367,71 @@ pub fn backward_parts(
     [dx, dw, db]
 }
 
-#[derive(Debug)]
-struct ConvWithBias;
+/// A convolution-shaped op on flex, `y = op(x, w) (+ bias)`, with a hand-written backward: the
+/// forward and the gradients of the parents that need one. The convolution ([`Conv`]) and the
+/// transposed convolution ([`crate::conv_transpose`]) share the autodiff plumbing below
+/// ([`WithBias`], [`NoBias`], [`autodiff`]) through it.
+pub(crate) trait FlexConvOp: std::fmt::Debug + Send + 'static {
+    /// The op's options (stride, padding, …), kept for the backward.
+    type Options: Clone + Send + std::fmt::Debug + 'static;
 
-impl Backward<Flex, 3> for ConvWithBias {
-    type State = (FloatTensor<Flex>, FloatTensor<Flex>, ConvOptions<2>);
+    /// The forward on flex.
+    fn forward(
+        x: FlexTensor,
+        w: FlexTensor,
+        bias: Option<FlexTensor>,
+        options: Self::Options,
+    ) -> FlexTensor;
+
+    /// `[∂x, ∂w, ∂bias]`, each computed only where `need` says so.
+    fn backward_parts(
+        x: FlexTensor,
+        w: FlexTensor,
+        dy: FlexTensor,
+        options: &Self::Options,
+        need: [bool; 3],
+    ) -> [Option<FloatTensor<Flex>>; 3];
+}
+
+/// The convolution of this module: [`forward_flex`] and [`backward_parts`].
+#[derive(Debug)]
+struct Conv;
+
+impl FlexConvOp for Conv {
+    type Options = ConvOptions<2>;
+
+    fn forward(
+        x: FlexTensor,
+        w: FlexTensor,
+        bias: Option<FlexTensor>,
+        options: ConvOptions<2>,
+    ) -> FlexTensor {
+        forward_flex(x, w, bias, options)
+    }
+
+    fn backward_parts(
+        x: FlexTensor,
+        w: FlexTensor,
+        dy: FlexTensor,
+        options: &ConvOptions<2>,
+        need: [bool; 3],
+    ) -> [Option<FloatTensor<Flex>>; 3] {
+        backward_parts(x, w, dy, options, need)
+    }
+}
+
+/// The backward node of op `K` with a bias: parents `(x, w, bias)`.
+#[derive(Debug)]
+struct WithBias<K>(PhantomData<K>);
+
+impl<K: FlexConvOp> Backward<Flex, 3> for WithBias<K> {
+    type State = (FloatTensor<Flex>, FloatTensor<Flex>, K::Options);
 
     fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
         let dy = grads.consume::<Flex>(&ops.node);
         let (x, w, options) = ops.state;
         let need = ops.parents.each_ref().map(Option::is_some);
-        let parts = backward_parts(x, w, dy, &options, need);
+        let parts = K::backward_parts(x, w, dy, &options, need);
         for (node, grad) in ops.parents.into_iter().zip(parts) {
             if let (Some(node), Some(grad)) = (node, grad) {
                 grads.register::<Flex>(node.id, grad);
@@ -385,17 +440,19 @@ impl Backward<Flex, 3> for ConvWithBias {
     }
 }
 
+/// The backward node of op `K` without a bias: parents `(x, w)`.
 #[derive(Debug)]
-struct ConvNoBias;
+struct NoBias<K>(PhantomData<K>);
 
-impl Backward<Flex, 2> for ConvNoBias {
-    type State = (FloatTensor<Flex>, FloatTensor<Flex>, ConvOptions<2>);
+impl<K: FlexConvOp> Backward<Flex, 2> for NoBias<K> {
+    type State = (FloatTensor<Flex>, FloatTensor<Flex>, K::Options);
 
     fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, _: &mut Checkpointer) {
         let dy = grads.consume::<Flex>(&ops.node);
         let (x, w, options) = ops.state;
         let [px, pw] = ops.parents;
-        let [dx, dw, _] = backward_parts(x, w, dy, &options, [px.is_some(), pw.is_some(), false]);
+        let [dx, dw, _] =
+            K::backward_parts(x, w, dy, &options, [px.is_some(), pw.is_some(), false]);
         for (node, grad) in [(px, dx), (pw, dw)] {
             if let (Some(node), Some(grad)) = (node, grad) {
                 grads.register::<Flex>(node.id, grad);
@@ -404,15 +461,16 @@ impl Backward<Flex, 2> for ConvNoBias {
     }
 }
 
-/// The convolution on `Autodiff<Flex, C>` with the custom backward, or `None` when the tensors
-/// do not all live there.
-fn conv2d_autodiff<C>(
+/// Op `K` on `Autodiff<Flex, C>` with its hand-written backward, or `None` when the tensors do
+/// not all live there.
+pub(crate) fn autodiff<K, C>(
     x: &Tensor<4>,
     w: &Tensor<4>,
     bias: Option<&Tensor<1>>,
-    options: ConvOptions<2>,
+    options: K::Options,
 ) -> Option<Tensor<4>>
 where
+    K: FlexConvOp,
     C: CheckpointStrategy,
     DispatchTensor: DispatchKindConversion<Autodiff<Flex, C>>,
 {
@@ -431,24 +489,28 @@ where
     let out = match ba {
         Some(ba) => {
             let (bp, bn) = ba.into_parts();
-            match ConvWithBias
+            match WithBias::<K>(PhantomData)
                 .prepare::<C>([xn, wn, bn])
                 .compute_bound()
                 .stateful()
             {
                 OpsKind::Tracked(prep) => {
-                    let y = forward_flex(xp.clone(), wp.clone(), Some(bp), options.clone());
+                    let y = K::forward(xp.clone(), wp.clone(), Some(bp), options.clone());
                     prep.finish((xp, wp, options), y)
                 }
-                OpsKind::UnTracked(prep) => prep.finish(forward_flex(xp, wp, Some(bp), options)),
+                OpsKind::UnTracked(prep) => prep.finish(K::forward(xp, wp, Some(bp), options)),
             }
         }
-        None => match ConvNoBias.prepare::<C>([xn, wn]).compute_bound().stateful() {
+        None => match NoBias::<K>(PhantomData)
+            .prepare::<C>([xn, wn])
+            .compute_bound()
+            .stateful()
+        {
             OpsKind::Tracked(prep) => {
-                let y = forward_flex(xp.clone(), wp.clone(), None, options.clone());
+                let y = K::forward(xp.clone(), wp.clone(), None, options.clone());
                 prep.finish((xp, wp, options), y)
             }
-            OpsKind::UnTracked(prep) => prep.finish(forward_flex(xp, wp, None, options)),
+            OpsKind::UnTracked(prep) => prep.finish(K::forward(xp, wp, None, options)),
         },
     };
     Some(Tensor::from_primitive::<Ad<C>>(out))
@@ -474,8 +536,8 @@ pub fn conv2d_fast(
         return conv2d(x, w, bias, options);
     }
     let b = bias.as_ref();
-    conv2d_autodiff::<NoCheckpointing>(&x, &w, b, options.clone())
-        .or_else(|| conv2d_autodiff::<BalancedCheckpointing>(&x, &w, b, options.clone()))
+    autodiff::<Conv, NoCheckpointing>(&x, &w, b, options.clone())
+        .or_else(|| autodiff::<Conv, BalancedCheckpointing>(&x, &w, b, options.clone()))
         .or_else(|| conv2d_flex(&x, &w, b, options.clone()))
         .unwrap_or_else(|| conv2d(x, w, bias, options))
 }

@@ -26,23 +26,18 @@
 //! `x: [B, C_in, H, W]`, `w: [C_in, C_out, kh, kw]`, `bias: [C_out]` →
 //! `[B, C_out, (H − 1)·s − 2p + kh, (W − 1)·s − 2p + kw]`.
 
-use burn::backend::autodiff::checkpoint::base::Checkpointer;
-use burn::backend::autodiff::checkpoint::strategy::{
-    BalancedCheckpointing, CheckpointStrategy, NoCheckpointing,
-};
-use burn::backend::autodiff::grads::Gradients;
-use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::autodiff::checkpoint::strategy::{BalancedCheckpointing, NoCheckpointing};
 use burn::backend::flex::FlexTensor;
 use burn::backend::ops::ModuleOps;
 use burn::backend::tensor::FloatTensor;
-use burn::backend::{Autodiff, DispatchKindConversion, DispatchTensor, Flex, TensorMetadata};
+use burn::backend::{Flex, TensorMetadata};
 use burn::nn::conv::ConvTranspose2d;
 use burn::prelude::*;
 use burn::tensor::DType;
 use burn::tensor::module::conv_transpose2d;
 use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
 
-use crate::conv::{bias_grad, forward_flex, is_fast, record};
+use crate::conv::{FlexConvOp, autodiff, bias_grad, forward_flex, is_fast};
 
 /// Whether the fast path handles these options (module docs).
 fn supported(options: &ConvTransposeOptions<2>) -> bool {
@@ -57,125 +52,50 @@ fn as_conv(options: &ConvTransposeOptions<2>) -> ConvOptions<2> {
     ConvOptions::new(options.stride, options.padding, options.dilation, 1)
 }
 
-/// Gradients for the parents that need one, `(x, w, bias)` (module docs).
-///
-/// # Shapes
-/// `x: [B, C_in, H, W]`, `w: [C_in, C_out, kh, kw]`, `dy: [B, C_out, Ho, Wo]`.
-fn backward_parts(
-    x: FlexTensor,
-    w: FlexTensor,
-    dy: FlexTensor,
-    options: &ConvTransposeOptions<2>,
-    need: [bool; 3],
-) -> [Option<FloatTensor<Flex>>; 3] {
-    let conv = as_conv(options);
-    let db = need[2].then(|| bias_grad(&dy));
-    let dw = need[1].then(|| {
-        if x.dtype() == DType::F32 && crate::folded::applies(&dy, &w, &conv) {
-            // The convolution of dy by w has output x's shape; x is its output gradient.
-            crate::folded::weight_grad(&dy, &x, w.shape().dims(), &conv)
-        } else {
-            Flex::conv_transpose2d_weight_backward(
-                x.clone(),
-                w.clone(),
-                dy.clone(),
-                options.clone(),
-            )
-        }
-    });
-    let dx = need[0].then(|| forward_flex(dy, w, None, conv));
-    [dx, dw, db]
-}
-
+/// The transposed convolution as a [`FlexConvOp`]: flex's forward, the gradients of the module
+/// docs.
 #[derive(Debug)]
-struct WithBias;
+struct ConvTranspose;
 
-impl Backward<Flex, 3> for WithBias {
-    type State = (FlexTensor, FlexTensor, ConvTransposeOptions<2>);
+impl FlexConvOp for ConvTranspose {
+    type Options = ConvTransposeOptions<2>;
 
-    fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let dy = grads.consume::<Flex>(&ops.node);
-        let (x, w, options) = ops.state;
-        let need = ops.parents.each_ref().map(Option::is_some);
-        let parts = backward_parts(x, w, dy, &options, need);
-        for (node, grad) in ops.parents.into_iter().zip(parts) {
-            if let (Some(node), Some(grad)) = (node, grad) {
-                grads.register::<Flex>(node.id, grad);
-            }
-        }
+    fn forward(
+        x: FlexTensor,
+        w: FlexTensor,
+        bias: Option<FlexTensor>,
+        options: ConvTransposeOptions<2>,
+    ) -> FlexTensor {
+        Flex::conv_transpose2d(x, w, bias, options)
     }
-}
 
-#[derive(Debug)]
-struct NoBias;
-
-impl Backward<Flex, 2> for NoBias {
-    type State = (FlexTensor, FlexTensor, ConvTransposeOptions<2>);
-
-    fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let dy = grads.consume::<Flex>(&ops.node);
-        let (x, w, options) = ops.state;
-        let [px, pw] = ops.parents;
-        let [dx, dw, _] = backward_parts(x, w, dy, &options, [px.is_some(), pw.is_some(), false]);
-        for (node, grad) in [(px, dx), (pw, dw)] {
-            if let (Some(node), Some(grad)) = (node, grad) {
-                grads.register::<Flex>(node.id, grad);
+    /// # Shapes
+    /// `x: [B, C_in, H, W]`, `w: [C_in, C_out, kh, kw]`, `dy: [B, C_out, Ho, Wo]`.
+    fn backward_parts(
+        x: FlexTensor,
+        w: FlexTensor,
+        dy: FlexTensor,
+        options: &ConvTransposeOptions<2>,
+        need: [bool; 3],
+    ) -> [Option<FloatTensor<Flex>>; 3] {
+        let conv = as_conv(options);
+        let db = need[2].then(|| bias_grad(&dy));
+        let dw = need[1].then(|| {
+            if x.dtype() == DType::F32 && crate::folded::applies(&dy, &w, &conv) {
+                // The convolution of dy by w has output x's shape; x is its output gradient.
+                crate::folded::weight_grad(&dy, &x, w.shape().dims(), &conv)
+            } else {
+                Flex::conv_transpose2d_weight_backward(
+                    x.clone(),
+                    w.clone(),
+                    dy.clone(),
+                    options.clone(),
+                )
             }
-        }
+        });
+        let dx = need[0].then(|| forward_flex(dy, w, None, conv));
+        [dx, dw, db]
     }
-}
-
-/// The transposed convolution on `Autodiff<Flex, C>` with the custom backward, or `None` when
-/// the tensors do not all live there.
-fn autodiff<C>(
-    x: &Tensor<4>,
-    w: &Tensor<4>,
-    bias: Option<&Tensor<1>>,
-    options: ConvTransposeOptions<2>,
-) -> Option<Tensor<4>>
-where
-    C: CheckpointStrategy,
-    DispatchTensor: DispatchKindConversion<Autodiff<Flex, C>>,
-{
-    type Ad<C> = Autodiff<Flex, C>;
-    // Clones share storage and graph node.
-    let ba = match bias.map(|b| b.clone().try_into_primitive::<Ad<C>>()) {
-        None => None,
-        Some(Ok(b)) => Some(b),
-        Some(Err(_)) => return None,
-    };
-    let xa = x.clone().try_into_primitive::<Ad<C>>().ok()?;
-    let wa = w.clone().try_into_primitive::<Ad<C>>().ok()?;
-    record();
-    let (xp, xn) = xa.into_parts();
-    let (wp, wn) = wa.into_parts();
-    let out = match ba {
-        Some(ba) => {
-            let (bp, bn) = ba.into_parts();
-            match WithBias
-                .prepare::<C>([xn, wn, bn])
-                .compute_bound()
-                .stateful()
-            {
-                OpsKind::Tracked(prep) => {
-                    let y =
-                        Flex::conv_transpose2d(xp.clone(), wp.clone(), Some(bp), options.clone());
-                    prep.finish((xp, wp, options), y)
-                }
-                OpsKind::UnTracked(prep) => {
-                    prep.finish(Flex::conv_transpose2d(xp, wp, Some(bp), options))
-                }
-            }
-        }
-        None => match NoBias.prepare::<C>([xn, wn]).compute_bound().stateful() {
-            OpsKind::Tracked(prep) => {
-                let y = Flex::conv_transpose2d(xp.clone(), wp.clone(), None, options.clone());
-                prep.finish((xp, wp, options), y)
-            }
-            OpsKind::UnTracked(prep) => prep.finish(Flex::conv_transpose2d(xp, wp, None, options)),
-        },
-    };
-    Some(Tensor::from_primitive::<Ad<C>>(out))
 }
 
 /// `conv_transpose2d(x, w, bias, options)` with genzoo's gradient paths where they apply
@@ -193,8 +113,8 @@ pub fn conv_transpose2d_fast(
         return conv_transpose2d(x, w, bias, options);
     }
     let b = bias.as_ref();
-    autodiff::<NoCheckpointing>(&x, &w, b, options.clone())
-        .or_else(|| autodiff::<BalancedCheckpointing>(&x, &w, b, options.clone()))
+    autodiff::<ConvTranspose, NoCheckpointing>(&x, &w, b, options.clone())
+        .or_else(|| autodiff::<ConvTranspose, BalancedCheckpointing>(&x, &w, b, options.clone()))
         .unwrap_or_else(|| conv_transpose2d(x, w, bias, options))
 }
 

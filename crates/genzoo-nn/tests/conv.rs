@@ -17,7 +17,10 @@ fn rng_for(seed: u64, case: u64, _: u64) -> ChaCha8Rng {
 }
 
 mod common;
+#[path = "common/runs.rs"]
+mod runs;
 use common::assert_close;
+use runs::assert_runs_close;
 
 /// (batch, c_in, c_out, height, width, kernel, padding, stride).
 type Case = (usize, usize, usize, usize, usize, usize, usize, usize);
@@ -149,23 +152,14 @@ fn forward_fast_matches_burn_in_value_and_gradient() {
             let gb = conv.bias.as_ref().and_then(|b| b.grad(&grads));
             (y.inner(), gx, gw, gb)
         };
-        let (y0, gx0, gw0, gb0) = run(false);
+        let reference = run(false);
         let recorded = genzoo_nn::conv::fast_ops_recorded();
-        let (y1, gx1, gw1, gb1) = run(true);
+        let fast = run(true);
         assert!(
             genzoo_nn::conv::fast_ops_recorded() > recorded,
             "case {i}: the fast path was not taken"
         );
-        assert_close(&format!("case {i} value"), y1, y0);
-        assert_close(&format!("case {i} ∂w"), gw1, gw0);
-        assert_eq!(gx0.is_some(), gx1.is_some(), "case {i}: ∂x presence");
-        if let (Some(a), Some(r)) = (gx1, gx0) {
-            assert_close(&format!("case {i} ∂x"), a, r);
-        }
-        assert_eq!(gb0.is_some(), gb1.is_some(), "case {i}: ∂b presence");
-        if let (Some(a), Some(r)) = (gb1, gb0) {
-            assert_close(&format!("case {i} ∂b"), a, r);
-        }
+        assert_runs_close(i, fast, reference);
     }
 }
 

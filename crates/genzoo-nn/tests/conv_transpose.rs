@@ -11,7 +11,9 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
 mod common;
-use common::assert_close;
+#[path = "common/runs.rs"]
+mod runs;
+use runs::assert_runs_close;
 
 fn rng(seed: u64, case: u64) -> ChaCha8Rng {
     ChaCha8Rng::seed_from_u64(seed * 1000 + case)
@@ -66,22 +68,13 @@ fn forward_fast_matches_burn_in_value_and_gradient() {
             let gb = deconv.bias.as_ref().and_then(|b| b.grad(&grads));
             (y.inner(), gx, gw, gb)
         };
-        let (y0, gx0, gw0, gb0) = run(false);
+        let reference = run(false);
         let recorded = genzoo_nn::conv::fast_ops_recorded();
-        let (y1, gx1, gw1, gb1) = run(true);
+        let fast = run(true);
         assert!(
             genzoo_nn::conv::fast_ops_recorded() > recorded,
             "case {i}: the fast path was not taken"
         );
-        assert_close(&format!("case {i} value"), y1, y0);
-        assert_close(&format!("case {i} ∂w"), gw1, gw0);
-        assert_eq!(gx0.is_some(), gx1.is_some(), "case {i}: ∂x presence");
-        if let (Some(a), Some(r)) = (gx1, gx0) {
-            assert_close(&format!("case {i} ∂x"), a, r);
-        }
-        assert_eq!(gb0.is_some(), gb1.is_some(), "case {i}: ∂b presence");
-        if let (Some(a), Some(r)) = (gb1, gb0) {
-            assert_close(&format!("case {i} ∂b"), a, r);
-        }
+        assert_runs_close(i, fast, reference);
     }
 }
