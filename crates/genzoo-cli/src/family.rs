@@ -11,7 +11,7 @@ use genzoo_models::vae::Vae;
 use genzoo_models::{
     Classify, DataSpec, ExactLikelihood, Family, LatentVariable, ModelConfig, Sample,
 };
-use genzoo_nn::receptive_field::ConvGeometry;
+use genzoo_rf::ConvGeometry;
 
 /// A family as the CLI drives it: trainable, samplable, and measured either exactly or through
 /// a latent-variable bound.

@@ -9,8 +9,8 @@
 //! Every number is the median of `REPS` runs after a warm-up. Ops are timed alone: a conv's
 //! forward, its input gradient and its weight gradient, each as flex/burn computes it
 //! (`conv2d`; `conv_transpose2d`, what burn's backward calls; `conv2d_weight_backward`) and as
-//! genzoo's layer does ([`genzoo_nn::conv`]: Winograd F(2×2, 3×3) for 3×3 stride-1 layers,
-//! [`genzoo_nn::winograd`], shifted products for the weight gradient of the others);
+//! genzoo's layer does ([`genzoo_kernels::conv`]: Winograd F(2×2, 3×3) for 3×3 stride-1 layers,
+//! [`genzoo_kernels::winograd`], shifted products for the weight gradient of the others);
 //! GroupNorm and attention forward and forward + backward, the Adam update. Old and new paths
 //! of the whole step are alternated in one process, so background load hits both alike; the
 //! load average is printed with each table.
@@ -28,11 +28,11 @@ use burn::prelude::*;
 use burn::tensor::module::{conv_transpose2d, conv2d, conv2d_weight_backward};
 use burn::tensor::ops::{ConvOptions, ConvTransposeOptions};
 use genzoo_data::rng_for;
+use genzoo_kernels::conv;
 use genzoo_models::diffusion::DdpmConfig;
-use genzoo_models::diffusion::attention::SelfAttention;
 use genzoo_models::{Batch, DataKind, DataSpec, Family, Optimizers, StepCx};
-use genzoo_nn::conv;
-use genzoo_nn::group_norm::GroupNormFast;
+use genzoo_nn::attention::SelfAttention;
+use genzoo_nn::fast::GroupNormFast;
 use genzoo_nn::noise::standard_normal;
 use genzoo_nn::{Adam, AdamConfig};
 
@@ -47,7 +47,7 @@ const AB_ROUNDS: usize = 3;
 
 /// Median of `reps` timed runs after one warm-up run (allocator, rayon pool, caches).
 fn median_ms(reps: usize, f: impl FnMut()) -> f64 {
-    genzoo_nn::timing::median_ms(1, reps, f)
+    genzoo_kernels::timing::median_ms(1, reps, f)
 }
 
 fn load() -> String {
@@ -199,6 +199,8 @@ fn rand4(dims: [usize; 4], seed: u64, d: &Device) -> Tensor<4> {
 }
 
 /// Per-op profile of the step; returns `(op type, total ms)`.
+// Times burn's plain GroupNorm beside the fused one.
+#[allow(clippy::disallowed_methods)]
 fn profile(census: &Census) -> Vec<(String, f64)> {
     let d = Device::flex();
     let ad = Device::flex().autodiff();
@@ -336,7 +338,7 @@ fn spec() -> DataSpec {
 /// Whole training steps (ms): forward, forward + backward, Adam update, full `train_step`,
 /// and one sampling call (forward without autodiff).
 fn whole_step(fast: bool) -> [f64; 5] {
-    genzoo_nn::conv::set_fast(fast);
+    genzoo_kernels::set_fast(fast);
     let ad = Device::flex().autodiff();
     let model = DdpmConfig::mnist()
         .init(&spec(), &ad)

@@ -633,8 +633,11 @@ fn unet_shapes_and_step_dependence() -> Result<(), ModelError> {
     let d = Device::flex();
     for (c, hw, base, groups, features) in [(1, 28, 8, 4, 8), (3, 32, 6, 3, 64)] {
         let config = DdpmConfig {
-            channels: base,
-            groups,
+            unet: genzoo_nn::unet::UNetConfig {
+                channels: base,
+                groups,
+                ..genzoo_nn::unet::UNetConfig::mnist()
+            },
             time_features: features,
             ..DdpmConfig::mnist()
         };
@@ -676,9 +679,12 @@ fn training_lowers_the_loss() -> Result<(), ModelError> {
         ),
         (
             DdpmConfig {
-                channels: 8,
-                groups: 4,
-                channel_mult: vec![1, 2],
+                unet: genzoo_nn::unet::UNetConfig {
+                    channels: 8,
+                    groups: 4,
+                    channel_mult: vec![1, 2],
+                    ..genzoo_nn::unet::UNetConfig::mnist()
+                },
                 ..DdpmConfig::mnist()
             },
             image_spec(1, 8),

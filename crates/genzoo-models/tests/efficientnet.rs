@@ -155,6 +155,8 @@ fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
 }
 
 #[test]
+// burn's plain convolution is the reference here.
+#[allow(clippy::disallowed_methods)]
 fn batch_norm_updates_running_statistics_in_training_only() {
     let device = Device::flex().autodiff();
     let unit = ConvBnSpec {

@@ -6,7 +6,7 @@ use burn::prelude::*;
 use genzoo_models::vae::{VaeArch, VaeConfig};
 use genzoo_models::{DataKind, DataSpec};
 use genzoo_nn::materialize;
-use genzoo_nn::receptive_field::{ProbeConfig, analyse, probe, probe_units, support};
+use genzoo_rf::{ProbeConfig, analyse, probe, probe_units, support};
 
 const SIDE: usize = 28;
 

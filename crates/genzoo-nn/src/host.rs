@@ -1,11 +1,6 @@
-//! Reading tensors back to the host, and flex tensors to and from host values for the
-//! hand-written kernels.
+//! Reading tensors back to the host.
 
-use std::borrow::Cow;
-
-use burn::backend::flex::FlexTensor;
 use burn::prelude::*;
-use burn::tensor::Shape;
 
 use crate::NnError;
 
@@ -18,23 +13,4 @@ pub fn to_vec<const D: usize>(t: Tensor<D>, what: &str) -> Result<Vec<f32>, NnEr
             name: what.to_string(),
             detail: format!("{e:?}"),
         })
-}
-
-/// The values of an f32 flex tensor in row-major order: borrowed when contiguous, copied from a
-/// strided view otherwise (for the hand-written kernels: `winograd`, `group_norm`, `silu`).
-pub(crate) fn flex_values(t: &FlexTensor) -> Cow<'_, [f32]> {
-    match t.as_slice::<f32>() {
-        Some(s) => Cow::Borrowed(s),
-        None => Cow::Owned(
-            t.to_contiguous()
-                .as_slice::<f32>()
-                .map(<[f32]>::to_vec)
-                .unwrap_or_default(),
-        ),
-    }
-}
-
-/// An f32 flex tensor of `shape` holding `values` (row-major; moved, not copied).
-pub(crate) fn flex_tensor(values: Vec<f32>, shape: impl Into<Shape>) -> FlexTensor {
-    FlexTensor::from_data(TensorData::new(values, shape.into()))
 }

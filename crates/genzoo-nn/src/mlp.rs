@@ -32,7 +32,7 @@ impl Activation {
         match self {
             Activation::Relu => activation::relu(x),
             Activation::Tanh => activation::tanh(x),
-            Activation::Silu => crate::silu::silu_fast(x),
+            Activation::Silu => crate::fast::silu_fast(x),
             Activation::LeakyRelu => activation::leaky_relu(x, LEAKY_RELU_SLOPE),
         }
     }

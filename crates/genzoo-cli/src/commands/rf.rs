@@ -6,7 +6,7 @@ mod table;
 
 use anyhow::{Context, Result, bail};
 use burn::prelude::*;
-use genzoo_nn::receptive_field::{
+use genzoo_rf::{
     ConvGeometry, ProbeConfig, RfError, RfNet, analyse, parse, presets, probe, probe_units, support,
 };
 use genzoo_train::TrainConfig;

@@ -20,9 +20,9 @@ use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation::relu;
-use genzoo_nn::conv::Conv2dFast;
-use genzoo_nn::max_pool::MaxPoolFast;
-use genzoo_nn::receptive_field::{ConvGeometry, RfError, RfNet, modules};
+use genzoo_nn::fast::Conv2dFast;
+use genzoo_nn::fast::MaxPoolFast;
+use genzoo_rf::{ConvGeometry, RfError, RfNet, modules};
 
 /// Kernel side of every convolution.
 const KERNEL: usize = 3;

@@ -8,7 +8,7 @@
 
 use crate::step::minimise;
 use burn::prelude::*;
-use genzoo_nn::receptive_field::ConvGeometry;
+use genzoo_rf::ConvGeometry;
 use rand_chacha::ChaCha8Rng;
 
 use super::backbone::{Backbone, BackboneKind, MlpNet};

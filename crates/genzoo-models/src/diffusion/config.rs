@@ -6,6 +6,8 @@
 //! net = "unet"              # unet (images) or mlp (flat data, 2-D toys)
 //! schedule = "linear"       # linear or cosine
 //! prediction = "eps"        # eps, x0 or v
+//! time_features = 32       # sinusoidal step features, both nets
+//! [model.unet]              # the U-Net's architecture (genzoo_nn::unet::UNetConfig)
 //! channels = 32
 //! channel_mult = [1, 2, 2]
 //! [model.sampler]           # what `sample` (and training pictures) use by default
@@ -15,6 +17,7 @@
 //! skip = "uniform"          # uniform or quad
 //! ```
 
+use genzoo_nn::unet::UNetConfig;
 use serde::{Deserialize, Serialize};
 
 use super::process::Prediction;
@@ -138,21 +141,9 @@ pub struct DdpmConfig {
     /// What the network predicts: `eps`, `x0` or `v`; the loss is the MSE on it.
     #[serde(default)]
     pub prediction: Prediction,
-    /// U-Net base width.
-    #[serde(default = "default_channels")]
-    pub channels: usize,
-    /// U-Net width multiplier per resolution level.
-    #[serde(default = "default_mult")]
-    pub channel_mult: Vec<usize>,
-    /// U-Net residual blocks per level.
-    #[serde(default = "default_res_blocks")]
-    pub res_blocks: usize,
-    /// U-Net self-attention at the lowest resolution.
-    #[serde(default = "default_true")]
-    pub attention: bool,
-    /// GroupNorm groups (must divide `channels`).
-    #[serde(default = "default_groups")]
-    pub groups: usize,
+    /// The U-Net's architecture (`[model.unet]`), used when `net = "unet"`.
+    #[serde(default)]
+    pub unet: UNetConfig,
     /// MLP hidden widths.
     #[serde(default = "default_hidden")]
     pub hidden: Vec<usize>,
@@ -171,21 +162,6 @@ pub struct DdpmConfig {
 fn default_timesteps() -> usize {
     DEFAULT_TIMESTEPS
 }
-fn default_channels() -> usize {
-    32
-}
-fn default_mult() -> Vec<usize> {
-    vec![1, 2, 2]
-}
-fn default_res_blocks() -> usize {
-    1
-}
-fn default_true() -> bool {
-    true
-}
-fn default_groups() -> usize {
-    8
-}
 fn default_hidden() -> Vec<usize> {
     vec![128, 128, 128]
 }
@@ -194,18 +170,14 @@ fn default_time_features() -> usize {
 }
 
 impl DdpmConfig {
-    /// The MNIST U-Net: base 32, multipliers (1, 2, 2), one block per level, attention at 7×7.
+    /// The MNIST U-Net ([`UNetConfig::mnist`]), linear schedule, ε-prediction, x̂₀ clipped to [−1, 1].
     pub fn mnist() -> Self {
         DdpmConfig {
             net: NetKind::Unet,
             schedule: ScheduleKind::Linear,
             timesteps: DEFAULT_TIMESTEPS,
             prediction: Prediction::Eps,
-            channels: default_channels(),
-            channel_mult: default_mult(),
-            res_blocks: default_res_blocks(),
-            attention: true,
-            groups: default_groups(),
+            unet: UNetConfig::mnist(),
             hidden: default_hidden(),
             time_features: default_time_features(),
             clip: Some(1.0),
@@ -231,21 +203,9 @@ impl DdpmConfig {
                 self.timesteps
             ));
         }
-        if self.channels == 0 || self.groups == 0 || !self.channels.is_multiple_of(self.groups) {
-            return bad(format!(
-                "ddpm.channels ({1}) must be >= 1, and ddpm.groups ({0}) must divide it",
-                self.groups, self.channels
-            ));
-        }
-        if self.channel_mult.is_empty() || self.channel_mult.contains(&0) {
-            return bad(format!(
-                "ddpm.channel_mult must be non-empty and positive, got {:?}",
-                self.channel_mult
-            ));
-        }
-        if self.res_blocks == 0 {
-            return bad("ddpm.res_blocks must be >= 1".into());
-        }
+        self.unet
+            .validate("ddpm.unet")
+            .map_err(|e| ModelError::InvalidConfig(e.to_string()))?;
         if self.hidden.contains(&0) {
             return bad(format!(
                 "ddpm.hidden widths must be >= 1, got {:?}",

@@ -9,8 +9,8 @@
 use burn::prelude::*;
 use genzoo_nn::{Activation, Mlp, MlpConfig};
 
-use super::time_embedding::sinusoidal;
-use super::unet::UNet;
+use genzoo_nn::time_embedding::sinusoidal;
+use genzoo_nn::unet::UNet;
 
 /// A step-conditioned MLP.
 #[derive(Module, Debug)]

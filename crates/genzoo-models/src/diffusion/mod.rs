@@ -7,19 +7,16 @@
 //! - [`process`]: the forward marginal q(x_t | x_0) and the ε/x₀/v targets;
 //! - [`samplers`]: DDPM ancestral (σ² = β or β̃), DDIM (η, S, uniform/quad skip), DDIM
 //!   inversion, slerp — pure code over a `(x_t, t) ↦ prediction` closure;
-//! - [`unet`] ([`time_embedding`], [`resblock`], [`attention`]) and [`denoiser`]: the networks;
+//! - [`denoiser`]: the network, the U-Net of `genzoo_nn::unet` (configured by `[model.unet]`)
+//!   or an MLP;
 //! - [`config`], [`model`]: the family.
 
-pub mod attention;
 pub mod config;
 pub mod denoiser;
 pub mod model;
 pub mod process;
-pub mod resblock;
 pub mod samplers;
 pub mod schedule;
-pub mod time_embedding;
-pub mod unet;
 
 pub use config::{DdpmConfig, NetKind, SamplerConfig, SamplerKind};
 pub use model::Ddpm;

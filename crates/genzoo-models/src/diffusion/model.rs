@@ -17,7 +17,7 @@ use super::denoiser::{MlpDenoiser, Net};
 use super::process::{Coefs, Prediction, q_sample};
 use super::samplers::{Chain, DdpmVariance, OnStep, timesteps};
 use super::schedule::NoiseSchedule;
-use super::unet::{RESAMPLE, UNetConfig};
+
 use crate::family::Optimizers;
 use crate::{Batch, DataSpec, Family, Metrics, ModelError, Sample, StepCx};
 
@@ -62,25 +62,16 @@ impl DdpmConfig {
                         data.example_shape
                     ))
                 })?;
-                let reduction = RESAMPLE.pow(self.channel_mult.len() as u32 - 1);
+                let reduction = self.unet.reduction();
                 if image[1] % reduction != 0 || image[2] % reduction != 0 {
                     return Err(ModelError::DataMismatch(format!(
                         "a U-Net with {} levels needs height and width divisible by {reduction}, got {}x{}",
-                        self.channel_mult.len(),
+                        self.unet.channel_mult.len(),
                         image[1],
                         image[2]
                     )));
                 }
-                let net = UNetConfig {
-                    image_channels: image[0],
-                    base: self.channels,
-                    mult: self.channel_mult.clone(),
-                    res_blocks: self.res_blocks,
-                    attention: self.attention,
-                    groups: self.groups,
-                    time_features: self.time_features,
-                }
-                .init(device);
+                let net = self.unet.init(image[0], self.time_features, device);
                 (Net::UNet(net), image)
             }
         };

@@ -4,7 +4,7 @@ use crate::step::minimise;
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
 use genzoo_nn::noise::{standard_normal, uniform};
-use genzoo_nn::receptive_field::ConvGeometry;
+use genzoo_rf::ConvGeometry;
 use rand_chacha::ChaCha8Rng;
 
 use super::config::{VaeArch, VaeConfig};

@@ -15,10 +15,10 @@
 use burn::nn::PaddingConfig2d;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::prelude::*;
-use genzoo_nn::conv::Conv2dFast;
-use genzoo_nn::conv_transpose::ConvTranspose2dFast;
-use genzoo_nn::receptive_field::{ConvGeometry, RfError, RfNet, modules};
+use genzoo_nn::fast::Conv2dFast;
+use genzoo_nn::fast::ConvTranspose2dFast;
 use genzoo_nn::{Activation, Mlp, MlpConfig};
+use genzoo_rf::{ConvGeometry, RfError, RfNet, modules};
 
 /// Kernel, stride and padding of the down/up-sampling convolutions: each halves (doubles) H, W.
 const KERNEL: usize = 4;

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use genzoo_nn::receptive_field::{
+use genzoo_rf::{
     AxisRf, AxisWindow, Node, Op, Padding, ProbeReport, RfNet, RfReport, Support, Window,
 };
 

@@ -24,8 +24,8 @@ use burn::nn::{BatchNorm, BatchNormConfig, PaddingConfig2d};
 use burn::prelude::*;
 
 use super::architecture::same_padding;
-use genzoo_nn::batch_norm::BatchNormFast;
-use genzoo_nn::conv::Conv2dFast;
+use genzoo_nn::fast::BatchNormFast;
+use genzoo_nn::fast::Conv2dFast;
 
 /// Running-statistics momentum in burn's convention (weight of the new batch).
 pub const BN_MOMENTUM: f64 = 0.01;

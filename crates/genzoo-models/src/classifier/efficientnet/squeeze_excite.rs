@@ -14,7 +14,7 @@
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::activation::sigmoid;
-use genzoo_nn::silu::silu_fast;
+use genzoo_nn::fast::silu_fast;
 
 /// The SE gate of one block.
 #[derive(Module, Debug)]
