@@ -15,11 +15,14 @@
 //! Why: burn's `batch_norm_train` on the flex backend is its backend-generic default, which
 //! moves the channel axis to the front with a full strided copy before every reduction (twice
 //! in the forward, twice in the backward) and builds the output and the input gradient from
-//! ~10 broadcast elementwise ops; in EfficientNet's training step these were ~17% of the time.
-//! Here the statistics are one read-only sweep per channel (channels in parallel), the output
-//! one sweep over the `[B, C]` planes (planes in parallel), and the input gradient two: `du`
-//! with its per-plane sums (SiLU's derivative evaluated once per value; it was three times,
-//! ~5% of EfficientNet's step), then the gradient from `du`.
+//! ~10 broadcast elementwise ops, a sizeable share of EfficientNet's training step. Here the
+//! statistics are one read-only sweep per channel (channels in parallel), the output one sweep
+//! over the `[B, C]` planes (planes in parallel), and the input gradient two: `du` with its
+//! per-plane sums (SiLU's derivative evaluated once per value; it was three times, each with
+//! an `exp`), then the gradient from `du`. Profiles and timings: docs/history/speed.md, "The
+//! bias gradient, BatchNorm's backward, strided and transposed convolutions batch-folded
+//! (2026-12-04, fifth session, AMD EPYC Zen 4)" and "Figures formerly quoted in code comments
+//! (moved 2026-12-05)".
 //! Sums run in f32 lanes per plane and in f64 across planes (two passes: mean, then squared
 //! deviations, to avoid the cancellation of E[x²] − μ²).
 //!

@@ -12,22 +12,26 @@
 //! `∂L/∂w[:, :, i, j] = Σ_b G_b · X_b[:, q + i·Wp + j]ᵀ`. The batch is folded into the inner
 //! dimension (examples back to back, `[O, B·S] × [B·S, C]`, in a few chunks for the threads):
 //! one product per kernel position over a strided view of X, no im2col buffer. (A product per
-//! example and a sum over B made EfficientNet's training step 1.8× slower: its maps are 14×14
-//! down to 1×1, so the B products are tiny.) burn's default instead runs a convolution whose
-//! kernel is the output gradient, a flat product at a fraction of the forward's rate on the
-//! CPU backend. The padding border costs `(Hp·Wp)/(Ho·Wo) − 1` extra work (15% at 28×28).
+//! example and a sum over B made EfficientNet's training step much slower: its maps are 14×14
+//! down to 1×1, so the B products are tiny; timings: docs/history/speed.md, "EfficientNet's
+//! training step: the conv weight gradient with the batch folded (2026-12-03, Intel Xeon)".)
+//! burn's default instead runs a convolution whose kernel is the output gradient, a flat
+//! product at a fraction of the forward's rate on the CPU backend. The padding border costs
+//! `(Hp·Wp)/(Ho·Wo) − 1` extra work (15% at 28×28).
 //! With stride s, kernel row `i = s·i₁ + i₀` reads the rows `s·h + i₀` shifted by `i₁`: X is split
 //! once into its s² phases (`x_pad[s·a + i₀, s·b + j₀]`, folded: one copy of x in all) and each kernel
 //! position is a shift on its phase's grid, as above.
 //!
 //! 3×3 layers with stride 1 and padding 1 (most of the U-Net's work) go through Winograd's
 //! F(2×2, 3×3) instead, in the forward, the input gradient and the weight gradient
-//! ([`crate::winograd`]: 2.25× fewer multiply-adds; 1.7–3.5× faster than the paths here at the
-//! U-Net's shapes); pointwise layers get their weight gradient as one product per example
-//! ([`backward_parts`]); strided layers with at least 64 taps (`C·kh·kw`) run their forward and
-//! weight gradient as one product over the whole batch's im2col columns ([`crate::folded`]),
-//! smaller strided layers keep burn's weight gradient, faster there than the shifts
-//! ([`shifts_win`]). Other forwards and input gradients are flex's (`conv2d`,
+//! ([`crate::winograd`]: 2.25× fewer multiply-adds, and faster than the paths here at the
+//! U-Net's shapes; timings: docs/history/speed.md, "The U-Net's convolutions by Winograd's
+//! algorithm; every family side by side (2026-12-04, Intel Xeon)" and "Figures formerly quoted
+//! in code comments (moved 2026-12-05)"); pointwise layers get their weight gradient as one
+//! product per example ([`backward_parts`]); strided layers with at least 64 taps (`C·kh·kw`)
+//! run their forward and weight gradient as one product over the whole batch's im2col columns
+//! ([`crate::folded`]), smaller strided layers keep burn's weight gradient, faster there than
+//! the shifts ([`shifts_win`]). Other forwards and input gradients are flex's (`conv2d`,
 //! `conv2d_x_backward`). The op reaches the backend through burn's extension API: an autodiff
 //! tensor on the flex CPU backend is unwrapped to `Autodiff<Flex>`, where a custom [`Backward`]
 //! holds the gradient, and a plain flex tensor (inference) to `Flex`. Any other case (other
@@ -226,7 +230,10 @@ fn pointwise(kh: usize, kw: usize, options: &ConvOptions<2>) -> bool {
 /// `∂L/∂w` of a pointwise convolution: `Σ_b ∂L/∂Y_b · X_bᵀ`, one `[O, H·W] × [H·W, C]` product
 /// per example on the tensors as they lie (flex spreads the batch over its threads), then a sum
 /// over the batch. The folded products of [`weight_grad_shifts`] first copy x and ∂L/∂y into
-/// chunks: 13–16 GFLOP/s at the U-Net's 28×28 skips against ~100 here.
+/// chunks, which made them several times slower at the U-Net's 28×28 skips (rates:
+/// docs/history/speed.md, "The U-Net's convolutions by Winograd's algorithm; every family side
+/// by side (2026-12-04, Intel Xeon)" and "Figures formerly quoted in code comments (moved
+/// 2026-12-05)").
 ///
 /// # Shapes
 /// `x: [B, C, H, W]`, `dy: [B, O, H, W]` → `[O, C, 1, 1]`.
@@ -245,19 +252,22 @@ fn weight_grad_1x1(x: FlexTensor, dy: FlexTensor) -> FlexTensor {
 /// layers. With stride s the shifts run kh·kw products on phase grids s² times smaller, each
 /// paying the copy of its strided view, while burn's product (kernel = ∂L/∂y) shrinks with the
 /// output. Per layer, `∂L/∂w` alone (`cargo run --release -p genzoo-kernels --example
-/// weight_grad_paths`, median ms, shifts against burn): 32→64 4×4 stride 2 at 14×14, batch 100
-/// (the conv VAE): 9.5 against 5.2; 1→32 4×4 stride 2 at 28×28: 2.5 against 1.5; 64→64 3×3
-/// stride 2 at 14×14, batch 64 (the U-Net): 4.6–7.3 against 5.4; 32→32 3×3 stride 2 at 28×28:
-/// 10.8–11.7 against 11.0–11.3 (a tie); 1→32 3×3 stride 1 at 28×28: 6.9 against 8.3.
+/// weight_grad_paths`), the shifts lose to burn on the conv VAE's 4×4 stride-2 layers, about tie
+/// on the U-Net's 3×3 stride-2 down-sampling and win on a 3×3 stride-1 layer (timings:
+/// docs/history/speed.md, "Strided convolutions keep burn's weight gradient; the conv VAE's
+/// profile (2026-12-04, third session, Intel Xeon)" and "Figures formerly quoted in code
+/// comments (moved 2026-12-05)").
 fn shifts_win(options: &ConvOptions<2>) -> bool {
     options.stride == [1, 1]
 }
 
 /// `∂L/∂bias[o] = Σ_{b, h, w} ∂L/∂y[b, o, h, w]` in one host pass: images in parallel, each
 /// `[b, o]` plane summed in eight f32 lanes (vectorised), planes added up in f64. flex's three
-/// `sum_dim`s, used before, wrote an intermediate tensor each: 0.6–0.9 ms per layer of the
-/// feature net at batch 128 against 0.2–0.4 ms here (`examples/bias_grad_speed.rs`), ~2% of
-/// its step.
+/// `sum_dim`s, used before, wrote an intermediate tensor each and were slower on every layer of
+/// the feature net, a small share of its step (`examples/bias_grad_speed.rs`; timings:
+/// docs/history/speed.md, "The bias gradient, BatchNorm's backward, strided and transposed
+/// convolutions batch-folded (2026-12-04, fifth session, AMD EPYC Zen 4)" and "Figures formerly
+/// quoted in code comments (moved 2026-12-05)").
 ///
 /// # Shapes
 /// `dy: [B, O, Ho, Wo]` → `[O]`.

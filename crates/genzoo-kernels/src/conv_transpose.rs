@@ -13,11 +13,14 @@
 //! convolution's weight gradient with `x` in the place of its output gradient; both take
 //! [`crate::folded`]'s batch-folded products where they apply (`C_out·kh·kw ≥ 64`), which
 //! burn's backward, calling flex's per-example `conv2d`, cannot. The forward stays flex's
-//! `conv_transpose2d` (its folded product measured 3× slower: `examples/strided_conv_gap.rs`).
+//! `conv_transpose2d` (its folded product measured slower: `examples/strided_conv_gap.rs`;
+//! BENCHMARKS.md, "Speed: genzoo against PyTorch on the CPU (issue 7)").
 //!
 //! Why: the conv VAE's decoder. Its first transposed layer (64→32, 7×7 → 14×14, batch 100) has
-//! the shapes of the encoder's second convolution, where the folded paths took the forward from
-//! 5.6–8.6 to 3.6 ms and the weight gradient from 7.0 to 4.0 ms.
+//! the shapes of the encoder's second convolution, where the folded paths made the forward and
+//! the weight gradient markedly faster (timings: docs/history/speed.md, "The bias gradient,
+//! BatchNorm's backward, strided and transposed convolutions batch-folded (2026-12-04, fifth
+//! session, AMD EPYC Zen 4)").
 //!
 //! The fast path needs groups = 1, no dilation and no output padding, on f32 flex tensors
 //! (with or without autodiff); anything else is burn's `conv_transpose2d`.

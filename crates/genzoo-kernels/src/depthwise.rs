@@ -19,9 +19,10 @@
 //!
 //! Why: flex runs depthwise layers through its generic grouped kernels — the forward
 //! accumulates per plane in an unvectorised generic kernel, the input gradient is a grouped
-//! transposed convolution — which were ~25% of EfficientNet's training step. Padding may be
-//! asymmetric (TensorFlow's SAME for stride 2: nothing before, one after), as EfficientNet's
-//! layers need.
+//! transposed convolution — which were a large share of EfficientNet's training step
+//! (profile: docs/history/speed.md, "A fused max pool and a depthwise convolution (2026-12-04,
+//! Intel Xeon)"). Padding may be asymmetric (TensorFlow's SAME for stride 2: nothing before, one
+//! after), as EfficientNet's layers need.
 //!
 //! The fast path covers depth multiplier 1 (`w: [C, 1, kh, kw]`), no dilation and no bias, on
 //! f32 flex tensors (with or without autodiff); anything else stays on

@@ -1,9 +1,11 @@
 //! Branch-free `exp` and `sigmoid` on `f32` slices that the compiler turns into SIMD code.
 //!
-//! `f32::exp` calls libm one element at a time (~5 ns here); hand-written loops that apply a
-//! sigmoid to every hidden unit of every conditional (NADE's O(nH) gradient) spend most of
-//! their time there. This is Cephes' `expf` (Moshier 1984), written without branches or
-//! calls so that a loop over a slice vectorises on plain SSE2:
+//! `f32::exp` calls libm one element at a time; hand-written loops that apply a sigmoid to
+//! every hidden unit of every conditional (NADE's O(nH) gradient) spend most of their time
+//! there (docs/history/speed.md, "NADE's hand-written gradient (2026-12-02, host not stated)";
+//! the cost per call: "Figures formerly quoted in code comments (moved 2026-12-05)"). This is
+//! Cephes' `expf` (Moshier 1984), written without branches or calls so that a loop over a
+//! slice vectorises on plain SSE2:
 //! ```text
 //! n = round(x / ln 2),   r = x − n ln 2   (ln 2 split in two parts: r is exact to an ulp)
 //! eʳ ≈ 1 + r + r² P(r)   (degree-5 P on |r| ≤ ln 2 / 2),   eˣ = eʳ · 2ⁿ (n put into the exponent)

@@ -9,16 +9,17 @@
 //! ```text
 //! ∂L/∂W[o, (c,p,q)] = Σ_{(b,i,j)} ∂L/∂y[b, o, i, j] · X̃[(c,p,q), (b,i,j)]
 //! ```
-//! computed as `(X̃ · ∂L/∂Yᵀ)ᵀ` (`[C·kh·kw, N] × [N, O]`: gemm was ~2× slower on the
+//! computed as `(X̃ · ∂L/∂Yᵀ)ᵀ` (`[C·kh·kw, N] × [N, O]`: gemm was slower on the
 //! `[O, N] × [N, C·kh·kw]` order, with the long inner dimension on the transposed view).
 //!
 //! Why: flex's `conv2d` runs im2col and one gemm per example, so every call repacks the weight
-//! and multiplies `[O, C·kh·kw]` by a matrix only `Ho·Wo` wide. For the conv VAE's 32→64 4×4
-//! stride-2 layer at batch 100 (`Ho·Wo` = 49) the forward took 5.6–8.6 ms where the folded
-//! product alone takes 1.6–2.2 ms and the whole folded forward ~3.6 ms (`cargo run --release
-//! -p genzoo-kernels --example strided_conv_gap`); burn's weight gradient 7.0 ms against 4.0, and
-//! 11.3 / 7.2 against 5.3 / 3.5 ms on the U-Net's stride-2 layers (`--example
-//! weight_grad_paths`). The input gradient stays [`crate::conv::backward_parts`]'s.
+//! and multiplies `[O, C·kh·kw]` by a matrix only `Ho·Wo` wide (49 columns for the conv VAE's
+//! 32→64 4×4 stride-2 layer at batch 100). One product over the whole batch is markedly faster
+//! there, in the forward and in the weight gradient, as it is on the U-Net's stride-2 layers
+//! (`cargo run --release -p genzoo-kernels --example strided_conv_gap` and `--example
+//! weight_grad_paths`; timings: docs/history/speed.md, "The bias gradient, BatchNorm's
+//! backward, strided and transposed convolutions batch-folded (2026-12-04, fifth session, AMD
+//! EPYC Zen 4)"). The input gradient stays [`crate::conv::backward_parts`]'s.
 //!
 //! Used for groups = 1, no dilation, stride > 1 and at least [`MIN_TAPS`] rows in X̃ (the conv
 //! VAE's first layer, one input channel, gains nothing: its product has 16 rows).
@@ -37,7 +38,8 @@ use rayon::prelude::*;
 use crate::host::{flex_tensor, flex_values};
 
 /// The fewest rows of X̃ (`C·kh·kw`) for which the folded product wins; below it flex's
-/// per-example path is as fast (1→32 4×4: 16 rows, 1.3–2.1 ms either way).
+/// per-example path is as fast (1→32 4×4: 16 rows, the same time either way;
+/// docs/history/speed.md, "Figures formerly quoted in code comments (moved 2026-12-05)").
 pub const MIN_TAPS: usize = 64;
 
 /// Whether [`conv2d`] takes this layer.

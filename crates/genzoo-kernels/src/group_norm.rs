@@ -9,16 +9,19 @@
 //! ∂L/∂x = r·(γ_c·dy − mean(γ_c·dy) − x̂·mean(γ_c·dy·x̂))        (means over the group)
 //! ```
 //! burn composes GroupNorm from reshapes, reductions and broadcasts; on the flex CPU backend its
-//! backward runs the broadcast gradients through slow strided paths (≈15× the forward at the
-//! U-Net's shapes). Here each group is a contiguous run of `M` values in NCHW, so forward and
-//! backward are two sequential sweeps per group, groups in parallel (rayon); statistics
-//! accumulate per channel in f32 lanes and across channels in f64.
+//! backward runs the broadcast gradients through slow strided paths (many times the forward's
+//! cost at the U-Net's shapes). Here each group is a contiguous run of `M` values in NCHW, so
+//! forward and backward are two sequential sweeps per group, groups in parallel (rayon);
+//! statistics accumulate per channel in f32 lanes and across channels in f64.
 //!
 //! With SiLU (`s(u) = u·σ(u)`, `s'(u) = σ(u)·(1 + u·(1 − σ(u)))`) the backward first maps the
-//! output gradient through `s'` at the recomputed `u`: burn's own SiLU costs ~20× an addition
-//! through autodiff on the flex backend, and the U-Net applies it after every norm. σ is
-//! [`crate::fastmath::sigmoid`] (libm's scalar `expf` was 6% of the U-Net's training step; this
-//! one vectorises), and the backward's sums use the same f32 lanes as the forward's.
+//! output gradient through `s'` at the recomputed `u`: burn's own SiLU costs many times an
+//! addition through autodiff on the flex backend, and the U-Net applies it after every norm. σ
+//! is [`crate::fastmath::sigmoid`] (libm's scalar `expf` was a visible share of the U-Net's
+//! training step; this one vectorises), and the backward's sums use the same f32 lanes as the
+//! forward's. Timings: docs/history/speed.md, "The U-Net's convolutions by Winograd's algorithm;
+//! every family side by side (2026-12-04, Intel Xeon)" and "Figures formerly quoted in code
+//! comments (moved 2026-12-05)".
 //!
 //! The fast path needs f32 tensors on the flex backend (with or without autodiff) and an affine
 //! norm; anything else is burn's `GroupNorm::forward`.

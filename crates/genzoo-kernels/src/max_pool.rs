@@ -11,20 +11,23 @@
 //! composition gives, since `relu'(v) = 0` for `v ≤ 0`.
 //!
 //! Why: flex runs 2D pooling as its generic 3D kernel (a bounds computation per window and tap,
-//! 64-bit indices, then a cast), which was ~17% of the MNIST feature net's training step; the
-//! separate ReLU is another pass over the full-resolution map each way. Here the forward is
-//! one pass over `x` with plane-local 32-bit argmax indices, and the backward one scatter per
-//! `[b, c]` plane (planes in parallel, so no two tasks write the same value even when windows
-//! overlap).
+//! 64-bit indices, then a cast), a large share of the MNIST feature net's training step
+//! (profile: docs/history/speed.md, "A fused max pool and a depthwise convolution (2026-12-04,
+//! Intel Xeon)"); the separate ReLU is another pass over the full-resolution map each way.
+//! Here the forward is one pass over `x` with plane-local 32-bit argmax indices, and the
+//! backward one scatter per `[b, c]` plane (planes in parallel, so no two tasks write the same
+//! value even when windows overlap).
 //!
 //! 2×2 windows with stride 2 (every pool in genzoo's nets) have their own loops: the window
 //! maximum as branch-free selects over the even and odd columns of two rows, and a backward
 //! that writes each input value once (gradient or zero) instead of zeroing and scattering, both
 //! compiled for the CPU's widest SIMD set through `pulp`. The general loops branch on every
 //! comparison, which real activations mispredict about half the time: at the feature net's
-//! shapes the ReLU + pool forward and backward took 13.3 ms (32 channels, 28×28, batch 128)
-//! against 3.6–3.8 ms now, and burn's `relu` + `MaxPool2d` 23.8 ms (`cargo run --release -p
-//! genzoo-kernels --example max_pool_speed`).
+//! shapes the ReLU + pool forward and backward ran several times slower through them than
+//! through these loops, and burn's `relu` + `MaxPool2d` slower still (`cargo run --release -p
+//! genzoo-kernels --example max_pool_speed`; timings: docs/history/speed.md, "Max pooling
+//! without branches; where the feature net's 1.3× is (2026-12-04, fourth session, Intel Xeon)"
+//! and "Figures formerly quoted in code comments (moved 2026-12-05)").
 //!
 //! The fast path covers no padding, no dilation and floor rounding — the forms genzoo's nets
 //! use — on f32 flex tensors (with or without autodiff); anything else is burn's.
@@ -117,9 +120,11 @@ fn offer(best: f32, arg: u32, v: f32, at: u32) -> (f32, u32) {
 
 /// One plane of a 2×2 stride-2 pool, through `pulp` so that its loops are compiled for the
 /// widest SIMD set the CPU has (the crate is built for baseline x86-64, where the selects
-/// stayed scalar: 8.8 ms against 1.4 ms for the feature net's first pool on one core). Each
-/// output row's two input rows are first split into their even and odd columns, so the four
-/// values of every window sit at the same index of four contiguous arrays.
+/// stayed scalar and ran several times slower on the feature net's first pool; timings:
+/// docs/history/speed.md, "Max pooling without branches; where the feature net's 1.3× is
+/// (2026-12-04, fourth session, Intel Xeon)"). Each output row's two input rows are first
+/// split into their even and odd columns, so the four values of every window sit at the same
+/// index of four contiguous arrays.
 struct Pool2x2<'a> {
     xp: &'a [f32],
     w: usize,

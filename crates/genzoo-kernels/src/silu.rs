@@ -4,11 +4,12 @@
 //! y = x·σ(x),   ∂L/∂x = ∂L/∂y · σ(x)·(1 + x·(1 − σ(x)))
 //! ```
 //! burn composes SiLU from a sigmoid and a product, each a separate autodiff node whose
-//! backward runs libm's scalar `expf` and several elementwise passes (~20× an addition on the
-//! flex backend); EfficientNet applies it after almost every convolution. Here the forward and
-//! the backward are one parallel pass each over host memory with [`crate::fastmath::sigmoid`],
-//! which vectorises. The fast path needs an f32 tensor on the flex backend (with or without
-//! autodiff); anything else is burn's `silu`.
+//! backward runs libm's scalar `expf` and several elementwise passes (many times an addition's
+//! cost on the flex backend; docs/history/speed.md, "Figures formerly quoted in code comments
+//! (moved 2026-12-05)"); EfficientNet applies it after almost every convolution. Here the
+//! forward and the backward are one parallel pass each over host memory with
+//! [`crate::fastmath::sigmoid`], which vectorises. The fast path needs an f32 tensor on the flex
+//! backend (with or without autodiff); anything else is burn's `silu`.
 //!
 //! # Shapes
 //! any `[…]` → the same shape.

@@ -362,8 +362,9 @@ const SLOT_DM: usize = 1;
 thread_local! {
     /// Per-thread scratch tensors reused across groups and calls. A fresh buffer for every
     /// group cost a zero-fill (and, for new pages, the kernel's) of four times the layer's
-    /// input per pass, ~15% of the U-Net's training step; the transforms overwrite every value,
-    /// so only the first use needs one.
+    /// input per pass, a sizeable share of the U-Net's training step (docs/history/speed.md,
+    /// "The U-Net's convolutions by Winograd's algorithm; every family side by side (2026-12-04,
+    /// Intel Xeon)"); the transforms overwrite every value, so only the first use needs one.
     static SCRATCH: RefCell<[Option<FlexTensor>; 2]> = const { RefCell::new([None, None]) };
 }
 
@@ -402,8 +403,9 @@ fn with_scratch<R>(
 /// Tiles handled by one task: whole images, at least this many tiles, so that a group's
 /// transformed input (`16·C·tiles` values, ≤ 1.2 MB at the U-Net's widths) stays in a core's
 /// L2 cache between the transform, the 16 products and the output transform. Without the
-/// grouping each of those passes streams ~50 MB through memory and F(2×2, 3×3) ran at half
-/// the speed of flex's im2col convolution.
+/// grouping each of those passes streams ~50 MB through memory and F(2×2, 3×3) ran slower than
+/// flex's im2col convolution (docs/history/speed.md, "The U-Net's convolutions by Winograd's
+/// algorithm; every family side by side (2026-12-04, Intel Xeon)").
 const GROUP_TILES: usize = 64;
 
 /// Images per task (see [`GROUP_TILES`]).
@@ -512,12 +514,15 @@ pub fn applies_to_weight_grad(h: usize, w: usize) -> bool {
 
 /// On the U-Net's 7×7 maps the 2×2 output tiles cover 8×8 (31% of the products wasted) and the
 /// shifted products of [`crate::conv::weight_grad_shifts`] were faster for the weight gradient
-/// (2.9 against 3.5 ms for 64→64 channels at batch 64); the forward and the input gradient
-/// still gain there.
+/// (timings: docs/history/speed.md, "The U-Net's convolutions by Winograd's algorithm; every
+/// family side by side (2026-12-04, Intel Xeon)"); the forward and the input gradient still
+/// gain there.
 pub const MIN_WEIGHT_GRAD_SIDE: usize = 8;
 
 /// Below this many input channels flex's transposed convolution computes the input gradient
-/// faster (the U-Net's 1→32 stem: 0.7 ms against 2.2 ms, its 16 products having one row).
+/// faster (the U-Net's 1→32 stem, whose 16 products have one row; timings:
+/// docs/history/speed.md, "The U-Net's convolutions by Winograd's algorithm; every family side
+/// by side (2026-12-04, Intel Xeon)").
 pub const MIN_INPUT_CHANNELS: usize = 8;
 
 /// The forward on flex tensors.

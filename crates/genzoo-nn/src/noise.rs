@@ -3,8 +3,9 @@
 //! Every random number a genzoo run uses comes from a `ChaCha8Rng` the caller owns (usually
 //! `rng_for(seed, stream, step)`), never from the backend's global RNG: the backend's state
 //! cannot be saved, ours is a function of the step, so `--resume` reproduces the draws exactly.
-//! Drawing on the host and copying costs ~10 ns a number, negligible beside the matmuls that
-//! consume it.
+//! Drawing on the host and copying is negligible beside the matmuls that consume it (its
+//! measured cost per number: docs/history/speed.md, "Figures formerly quoted in code comments
+//! (moved 2026-12-05)").
 
 use burn::prelude::*;
 use burn::tensor::TensorData;

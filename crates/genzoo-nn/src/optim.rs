@@ -317,8 +317,10 @@ impl Updater<'_> {
 /// Gradients smaller than this are taken as 0, and moments smaller than [`MIN_MOMENT`] too, so
 /// that no product in the update is a subnormal float: x86 computes those through microcode
 /// assists ~100× slower, and on NICE with data-initialised scales (dead ReLU units whose
-/// moments decay geometrically, clipped gradients) they made the update 70% of the step and
-/// the training 2.6× slower. The change to θ is below lr·1e-16/ε per step: nothing in f32.
+/// moments decay geometrically, clipped gradients) they made the update most of the step and
+/// the training several times slower (docs/history/speed.md, "Adam's update in one host pass;
+/// subnormal floats (2026-12-03, host not stated)" and "Figures formerly quoted in code
+/// comments (moved 2026-12-05)"). The change to θ is below lr·1e-16/ε per step: nothing in f32.
 const MIN_GRAD: f32 = 1e-16;
 /// See [`MIN_GRAD`]: with |g| ≥ 1e-16, g²·(1 − β₂) ≥ 1e-35 stays normal, and so does
 /// β·m for a stored |m| ≥ 1e-30.

@@ -235,7 +235,8 @@ impl UNetConfig {
 }
 
 /// Nearest-neighbour ×2 up-sampling (burn's `interpolate`: on the flex backend its backward is
-/// ~5× faster than that of the equivalent reshape + `repeat_dim`).
+/// much faster than that of the equivalent reshape + `repeat_dim`; docs/history/speed.md,
+/// "Figures formerly quoted in code comments (moved 2026-12-05)").
 ///
 /// # Shapes
 /// `[B, C, H, W]` → `[B, C, 2H, 2W]`.

@@ -3,8 +3,9 @@
 //! A training step allocates the same large activation and gradient buffers every step (tens of
 //! MB each for EfficientNet's expanded channels at batch 128). mimalloc v3 purges memory that
 //! has been free for `purge_delay` = 1,000 ms, returning it to the kernel, which then faults and
-//! zeroes the pages again when the next step reuses them: measured on `mnist_efficientnet`,
-//! 1.34–1.40 steps/s with purging against 1.48–1.51 without (BENCHMARKS.md, speed section).
+//! zeroes the pages again when the next step reuses them, which costs `mnist_efficientnet` a
+//! measurable share of its steps per second (BENCHMARKS.md, "Speed: genzoo against PyTorch on
+//! the CPU (issue 7)", the allocator's table).
 //! A training process's memory is at its peak every step anyway, so nothing is gained by
 //! handing it back between steps.
 //!

@@ -101,8 +101,9 @@ pub fn nade_nll_grad(params: &NadeParams, order: &[usize], x: &[f32], h: usize) 
 }
 
 /// One example's forward and backward as a `pulp` operation, so that it is compiled for (and
-/// run with) the widest SIMD instruction set the CPU has (AVX2 + FMA: 1.5× the baseline SSE2
-/// code here, 20 → 30 steps/s); `with_simd` and everything it calls are `#[inline(always)]`, which is what puts
+/// run with) the widest SIMD instruction set the CPU has (AVX2 + FMA, faster than the baseline
+/// SSE2 code here: docs/history/speed.md, "NADE's hand-written gradient (2026-12-02, host not
+/// stated)"); `with_simd` and everything it calls are `#[inline(always)]`, which is what puts
 /// them inside the dispatched code.
 struct Example<'a, 'p> {
     scratch: &'a mut Scratch,

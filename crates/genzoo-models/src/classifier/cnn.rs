@@ -8,9 +8,10 @@
 //! Defaults c = (32, 64, 128), F = 128 (conv32-pool-conv64-pool-conv128-fc128-fc10). Pooling
 //! right after the first convolution puts the two wide convolutions on 14×14 and 7×7 maps:
 //! 8.3M multiply-adds per image instead of 29M for conv32-conv64-pool-conv128-pool, which
-//! measured 1.2 s per batch-128 step on the shared 2-core machine, too slow for a feature net
-//! every session retrains. Convolutions are SAME-padded (pad 1), pools floor odd sides. Every
-//! layer has a bias unless the config says `bias = false`.
+//! proved too slow for a feature net every session retrains (its measured step:
+//! docs/history/speed.md, "Figures formerly quoted in code comments (moved 2026-12-05)").
+//! Convolutions are SAME-padded (pad 1), pools floor odd sides. Every layer has a bias unless
+//! the config says `bias = false`.
 //!
 //! # Shapes
 //! `[B, C, H, W]` → (`[B, F]`, `[B, classes]`).

@@ -23,8 +23,9 @@ use crate::{Batch, DataSpec, Family, Metrics, ModelError, Sample, StepCx};
 
 /// Most values (examples × dimensions) pushed through the network at once while sampling:
 /// 250 MNIST images. It bounds the memory of a U-Net pass and keeps its activations near the
-/// caches: the small U-Net's sampling took 1.39 ms per image and call in chunks of 250 against
-/// 1.69 ms in chunks of 1,000 (2 cores with AVX-512).
+/// caches, which made the small U-Net's sampling faster per image than in chunks of 1,000
+/// (timings: docs/history/speed.md, "Figures formerly quoted in code comments (moved
+/// 2026-12-05)").
 pub const SAMPLE_CHUNK_VALUES: usize = 250 * 28 * 28;
 
 /// A built diffusion model.
