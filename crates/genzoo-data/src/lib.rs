@@ -28,6 +28,7 @@ pub mod glyphs;
 pub mod idx;
 pub mod image;
 pub mod image_folder;
+pub mod mixture;
 pub mod mnist;
 pub mod npy;
 pub mod plot;

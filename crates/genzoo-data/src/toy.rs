@@ -12,6 +12,7 @@
 //! swissroll    t = 1.5π(1 + 2u);  x = (t cos t + ε₁, t sin t + ε₂) / 5
 //! circles      sklearn make_circles(factor = 0.5, noise = 0.08) · 3
 //! ```
+//! and the GAN literature's mode-counting mixtures `ring8` and `grid25` ([`crate::mixture`]).
 //! FFJORD divides the eight Gaussians by the literal `1.414`, not `√2`; we keep `1.414` so that
 //! NLLs compare with theirs. The closed-form densities and entropies of `8gaussians` and
 //! `checkerboard` live in `toy_oracle.rs`.
@@ -29,6 +30,7 @@ use rand_distr::StandardNormal;
 
 use crate::array::Array;
 use crate::error::{DataError, Result};
+pub use crate::mixture::GaussianMixture2d;
 pub use crate::toy_oracle::FFJORD_SQRT2;
 use crate::toy_oracle::{
     CHECKERBOARD_AREA, EIGHT_GAUSSIANS_DIRS, EIGHT_GAUSSIANS_SCALE, EIGHT_GAUSSIANS_STD,
@@ -55,11 +57,16 @@ pub enum Toy {
     SwissRoll,
     /// Two concentric noisy circles.
     Circles,
+    /// Eight well-separated Gaussians on a ring of radius 2, σ = 0.02 (the GAN mode-counting
+    /// toy; [`GaussianMixture2d::ring8`]).
+    Ring8,
+    /// 25 well-separated Gaussians on a grid, σ = 0.05 ([`GaussianMixture2d::grid25`]).
+    Grid25,
 }
 
 impl Toy {
     /// Every toy, in declaration order.
-    pub const ALL: [Toy; 7] = [
+    pub const ALL: [Toy; 9] = [
         Toy::EightGaussians,
         Toy::Checkerboard,
         Toy::Moons,
@@ -67,6 +74,8 @@ impl Toy {
         Toy::Pinwheel,
         Toy::SwissRoll,
         Toy::Circles,
+        Toy::Ring8,
+        Toy::Grid25,
     ];
 
     /// FFJORD's name for the toy.
@@ -79,6 +88,8 @@ impl Toy {
             Toy::Pinwheel => "pinwheel",
             Toy::SwissRoll => "swissroll",
             Toy::Circles => "circles",
+            Toy::Ring8 => "ring8",
+            Toy::Grid25 => "grid25",
         }
     }
 
@@ -92,6 +103,7 @@ impl Toy {
             Toy::Pinwheel => pinwheel(n, rng),
             Toy::SwissRoll => swiss_roll(n, rng),
             Toy::Circles => circles(n, rng),
+            Toy::Ring8 | Toy::Grid25 => self.mixture().map_or_else(Vec::new, |m| m.sample(n, rng)),
         };
         Array {
             shape: vec![n, 2],
@@ -108,6 +120,7 @@ impl Toy {
         match self {
             Toy::EightGaussians => Some(eight_gaussians_log_density(x, y)),
             Toy::Checkerboard => Some(checkerboard_log_density(x, y)),
+            Toy::Ring8 | Toy::Grid25 => self.mixture().map(|m| m.log_density(x, y)),
             _ => None,
         }
     }
@@ -125,13 +138,25 @@ impl Toy {
                 Some(*EIGHT_GAUSSIANS_ENTROPY.get_or_init(eight_gaussians_entropy))
             }
             Toy::Checkerboard => Some(CHECKERBOARD_AREA.ln()),
+            Toy::Ring8 | Toy::Grid25 => self.mixture().map(|m| m.entropy()),
             _ => None,
         }
     }
 
     /// Half-width of a square window `[−r, r]²` that holds (nearly all of) the data.
     pub fn plot_range(&self) -> f64 {
-        TOY_PLOT_RANGE
+        self.mixture()
+            .map_or(TOY_PLOT_RANGE, |m| m.plot_range().max(TOY_PLOT_RANGE))
+    }
+
+    /// The Gaussian mixture behind the mode-counting toys (`ring8`, `grid25`), whose modes the
+    /// GAN metrics count; `None` for the others.
+    pub fn mixture(&self) -> Option<GaussianMixture2d> {
+        match self {
+            Toy::Ring8 => Some(GaussianMixture2d::ring8()),
+            Toy::Grid25 => Some(GaussianMixture2d::grid25()),
+            _ => None,
+        }
     }
 }
 

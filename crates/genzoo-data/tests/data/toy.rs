@@ -35,7 +35,10 @@ fn oracle_densities_integrate_to_one() {
         assert!((mass - 1.0).abs() < 1e-3, "{toy}: mass {mass}");
     }
     for toy in Toy::ALL {
-        let closed_form = matches!(toy, Toy::EightGaussians | Toy::Checkerboard);
+        let closed_form = matches!(
+            toy,
+            Toy::EightGaussians | Toy::Checkerboard | Toy::Ring8 | Toy::Grid25
+        );
         assert_eq!(toy.log_density(0.0, 0.0).is_some(), closed_form, "{toy}");
         assert_eq!(toy.oracle_nll().is_some(), closed_form, "{toy}");
     }
@@ -82,7 +85,12 @@ fn oracle_nll_values() {
 fn sample_nll_matches_oracle() {
     const N: usize = 20_000;
     let mut rng = ChaCha8Rng::seed_from_u64(0);
-    for toy in [Toy::EightGaussians, Toy::Checkerboard] {
+    for toy in [
+        Toy::EightGaussians,
+        Toy::Checkerboard,
+        Toy::Ring8,
+        Toy::Grid25,
+    ] {
         let a = toy.sample(N, &mut rng);
         let nll: Vec<f64> = a
             .values
@@ -159,4 +167,44 @@ fn samples_follow_ffjord_geometry() {
         mx.abs() < 0.01 && my.abs() < 0.01,
         "2spirals mean ({mx}, {my})"
     );
+}
+
+/// The mode-counting mixtures: each component's mass, by the midpoint rule on a window of ±8σ
+/// around its mean (the other modes are ≥ 40σ away), is 1/K, so the mixture integrates to 1;
+/// the means sit where PacGAN's Table 1 says (ring of radius 2, grid {−4, −2, 0, 2, 4}²).
+#[test]
+fn gaussian_mixtures_normalise_and_sit_on_their_grids() {
+    for (toy, k, std) in [(Toy::Ring8, 8, 0.02), (Toy::Grid25, 25, 0.05)] {
+        let m = toy.mixture().unwrap();
+        assert_eq!(m.means.len(), k, "{toy}");
+        assert_eq!(m.std, std, "{toy}");
+        const RES: usize = 400;
+        let half = 8.0 * std;
+        let h = 2.0 * half / RES as f64;
+        let mut mass = 0.0;
+        for &[mx, my] in &m.means {
+            for i in 0..RES {
+                for j in 0..RES {
+                    let x = mx - half + (i as f64 + 0.5) * h;
+                    let y = my - half + (j as f64 + 0.5) * h;
+                    mass += toy.log_density(x, y).unwrap().exp() * h * h;
+                }
+            }
+        }
+        assert!((mass - 1.0).abs() < 1e-6, "{toy}: mass {mass}");
+    }
+    let ring = Toy::Ring8.mixture().unwrap();
+    for (k, &[x, y]) in ring.means.iter().enumerate() {
+        let a = std::f64::consts::PI * k as f64 / 4.0;
+        assert!((x - 2.0 * a.cos()).abs() < 1e-12 && (y - 2.0 * a.sin()).abs() < 1e-12);
+    }
+    let grid = Toy::Grid25.mixture().unwrap();
+    let axis = [-4.0, -2.0, 0.0, 2.0, 4.0];
+    for &[x, y] in &grid.means {
+        assert!(axis.contains(&x) && axis.contains(&y), "({x}, {y})");
+    }
+    let mut distinct = grid.means.clone();
+    distinct.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    distinct.dedup();
+    assert_eq!(distinct.len(), 25);
 }
