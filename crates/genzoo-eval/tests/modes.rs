@@ -1,5 +1,6 @@
 //! Mode coverage against hand-built sample sets whose counts, coverage, quality and reverse KL
 //! are known by hand.
+#![allow(clippy::unwrap_used)]
 
 use genzoo_data::mixture::GaussianMixture2d;
 use genzoo_eval::ModeReport;
