@@ -487,25 +487,49 @@ pub trait Conv2dFast {
     /// # Shapes
     /// `[B, C_in, H, W]` → `[B, C_out, Ho, Wo]`.
     fn forward_fast(&self, x: Tensor<4>) -> Tensor<4>;
+
+    /// The module's forward with another kernel of the weight's shape in its place (a
+    /// spectrally normalised one, say), through the same paths; the gradient reaches whatever
+    /// `weight` was computed from.
+    ///
+    /// # Shapes
+    /// `x: [B, C_in, H, W]`, `weight: [C_out, C_in / groups, kh, kw]` → `[B, C_out, Ho, Wo]`.
+    fn forward_fast_with(&self, x: Tensor<4>, weight: Tensor<4>) -> Tensor<4>;
+}
+
+/// TensorFlow's SAME padding along one axis: the output keeps `⌈n / s⌉` positions.
+fn same_padding(n: usize, k: usize, s: usize, d: usize) -> (usize, usize) {
+    let out = n.div_ceil(s.max(1));
+    let total = ((out.saturating_sub(1)) * s + d * (k.saturating_sub(1)) + 1).saturating_sub(n);
+    (total / 2, total - total / 2)
 }
 
 // burn's own forward is the fall-back where the kernel does not apply (clippy.toml).
 #[allow(clippy::disallowed_methods)]
 impl Conv2dFast for Conv2d {
     fn forward_fast(&self, x: Tensor<4>) -> Tensor<4> {
+        if matches!(self.padding, PaddingConfig2d::Same) {
+            // "Same" padding depends on the input size; burn's module computes it.
+            return self.forward(x);
+        }
+        self.forward_fast_with(x, self.weight.val())
+    }
+
+    fn forward_fast_with(&self, x: Tensor<4>, weight: Tensor<4>) -> Tensor<4> {
         let padding = match self.padding {
             PaddingConfig2d::Valid => [(0, 0), (0, 0)],
             PaddingConfig2d::Explicit(top, left, bottom, right) => [(top, bottom), (left, right)],
-            // "Same" padding depends on the input size; burn's module computes it.
-            PaddingConfig2d::Same => return self.forward(x),
+            PaddingConfig2d::Same => {
+                let [_, _, h, w] = x.dims();
+                let [kh, kw] = self.kernel_size;
+                [
+                    same_padding(h, kh, self.stride[0], self.dilation[0]),
+                    same_padding(w, kw, self.stride[1], self.dilation[1]),
+                ]
+            }
         };
         let options =
             ConvOptions::new_with_padding(self.stride, padding, self.dilation, self.groups);
-        conv2d_fast(
-            x,
-            self.weight.val(),
-            self.bias.as_ref().map(|b| b.val()),
-            options,
-        )
+        conv2d_fast(x, weight, self.bias.as_ref().map(|b| b.val()), options)
     }
 }

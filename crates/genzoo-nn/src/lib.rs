@@ -5,6 +5,8 @@
 //! - [`mlp`]: a multilayer perceptron with a chosen activation and optional bias.
 //! - [`unet`]: the U-Net of the diffusion and flow-matching families, with its residual blocks
 //!   ([`resblock`]), attention ([`attention`]) and step embedding ([`time_embedding`]).
+//! - [`spectral_norm`]: a layer's weight over its largest singular value (power iteration),
+//!   for GAN discriminators.
 //! - [`noise`]: Gaussian and uniform noise drawn from a portable, seedable RNG, so a run's
 //!   randomness is a function of `(seed, step)` and resumes exactly.
 //! - [`params`]: a module's float parameters by their construction path (`encoder.layers.0.weight`),
@@ -27,6 +29,7 @@ pub mod noise;
 pub mod optim;
 pub mod params;
 pub mod resblock;
+pub mod spectral_norm;
 pub mod time_embedding;
 pub mod unet;
 
