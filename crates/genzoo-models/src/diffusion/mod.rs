@@ -21,7 +21,7 @@ pub mod schedule;
 pub mod time_embedding;
 pub mod unet;
 
-pub use config::{DdpmConfig, NetKind, SamplerConfig, SamplerKind};
+pub use config::{DdpmConfig, NetKind};
 pub use model::Ddpm;
 pub use process::Prediction;
 pub use samplers::{DdpmVariance, Skip};
