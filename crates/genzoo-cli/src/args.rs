@@ -233,8 +233,8 @@ pub struct EvalArgs {
     /// scores) against the MNIST test set, instead of the likelihood.
     #[arg(long, requires = "features")]
     pub quality: bool,
-    /// Images to measure instead of a run's samples: an .npy file ([N,28,28], [N,1,28,28] or
-    /// [N,784]) or a folder of PNGs; several (`--images a.npy b.npy`) are measured as one set,
+    /// Images to measure instead of a run's samples: an .npy file (`[N,28,28]`, `[N,1,28,28]`
+    /// or `[N,784]`) or a folder of PNGs; several (`--images a.npy b.npy`) are measured as one set,
     /// in order (samples drawn in chunks).
     #[arg(long, num_args = 1.., conflicts_with = "checkpoint", requires = "features")]
     pub images: Vec<PathBuf>,

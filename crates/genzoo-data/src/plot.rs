@@ -206,8 +206,8 @@ fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
 /// Saves a line plot of learning curves: each series is `(name, [(x, y), …])`, drawn in
 /// matplotlib's `tab10` order; non-finite points break the line. Axes are a light frame, a light grid
 /// and the `y = 0` line where it is in view (linear axis); the grid lines carry their values and
-/// a legend above the frame names the series (plots smaller than [`MIN_TEXT_SIDE`] draw no
-/// text). The y axis is logarithmic when the values are positive and span [`LOG_Y_RATIO`] (the
+/// a legend above the frame names the series (plots with a side below `MIN_TEXT_SIDE`, 60
+/// pixels, draw no text). The y axis is logarithmic when the values are positive and span [`LOG_Y_RATIO`] (the
 /// legend then ends with "log y"). `size` is `(width, height)` in pixels.
 pub fn save_curve(
     path: &Path,
