@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use genzoo_models::sampling::{SamplerKind, SamplerRequest, Skip};
 
 /// Train, sample and measure deep generative models on the same data with the same metrics.
 #[derive(Parser, Debug)]
@@ -120,26 +121,27 @@ pub struct SampleArgs {
     /// Points per side of the latent-manifold grid.
     #[arg(long, default_value_t = 20)]
     pub manifold_size: usize,
-    /// Diffusion models: the sampler (default: the run's `model.sampler`): `ddpm` (σ² = β_t),
-    /// `ddpm-tilde` (σ² = β̃_t) or `ddim`.
-    #[arg(long)]
-    pub sampler: Option<String>,
-    /// Diffusion models: network calls S (default: 50 for DDIM, all T for DDPM). DDPM with
-    /// S < T runs the ancestral chain over the skipped timesteps (Song et al.'s σ̂ row).
+    /// The sampler, for models that sample step by step (default: the run's
+    /// `model.sampler`).
+    #[arg(long, value_enum)]
+    pub sampler: Option<SamplerArg>,
+    /// Network calls per sample, S (default: 50, or every step of the process for the
+    /// ancestral samplers). An ancestral sampler with S below the process's steps runs its
+    /// chain over the skipped timesteps (Song et al.'s σ̂ row).
     #[arg(long)]
     pub steps: Option<usize>,
-    /// Diffusion models: DDIM's η in [0, 1] (0: deterministic).
+    /// η in [0, 1] of a sampler that can add noise at each step (ddim: 0 is deterministic).
     #[arg(long)]
     pub eta: Option<f64>,
-    /// Diffusion models: timestep spacing when S < T, `uniform` or `quad`.
-    #[arg(long)]
-    pub skip: Option<String>,
-    /// Diffusion models: instead of sampling, DDIM-invert this many test images over --steps
-    /// steps and reconstruct them; prints the reconstruction PSNR and writes a picture (rows:
-    /// data, latents, reconstructions) to --out.
+    /// Spacing of the S steps when they are fewer than the process's.
+    #[arg(long, value_enum)]
+    pub skip: Option<SkipArg>,
+    /// Instead of sampling, invert this many test images with a sampler that runs backwards
+    /// (ddim) over --steps steps and reconstruct them; prints the reconstruction PSNR and
+    /// writes a picture (rows: data, latents, reconstructions) to --out.
     #[arg(long)]
     pub invert: Option<usize>,
-    /// Diffusion models: fixed-point refinements per inversion step (0: the usual inversion).
+    /// Fixed-point refinements per inversion step (0: the usual inversion).
     #[arg(long, default_value_t = 0)]
     pub invert_refine: usize,
     /// MNIST directory when the run's data.dir has moved.
@@ -147,6 +149,78 @@ pub struct SampleArgs {
     pub data_dir: Option<PathBuf>,
     #[command(flatten)]
     pub device: DeviceArgs,
+}
+
+impl SampleArgs {
+    /// The sampler flags as a change to the run's default sampler.
+    pub fn sampler_request(&self) -> SamplerRequest {
+        SamplerRequest {
+            kind: self.sampler.map(SamplerKind::from),
+            steps: self.steps,
+            eta: self.eta,
+            skip: self.skip.map(Skip::from),
+        }
+    }
+}
+
+/// `--sampler`: every [`SamplerKind`], spelled as configs spell it. The models crate knows no
+/// clap; the two conversions below are exhaustive matches, so a kind added there (a rectified
+/// flow's ODE solvers) fails to compile here until it has a flag value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SamplerArg {
+    /// Ancestral sampling with σ² = β_t.
+    Ddpm,
+    /// Ancestral sampling with σ² = β̃_t, the true posterior's variance.
+    DdpmTilde,
+    /// DDIM's update (Song et al. 2021) over S steps, with η's noise.
+    Ddim,
+}
+
+impl From<SamplerArg> for SamplerKind {
+    fn from(a: SamplerArg) -> Self {
+        match a {
+            SamplerArg::Ddpm => SamplerKind::Ddpm,
+            SamplerArg::DdpmTilde => SamplerKind::DdpmTilde,
+            SamplerArg::Ddim => SamplerKind::Ddim,
+        }
+    }
+}
+
+impl From<SamplerKind> for SamplerArg {
+    fn from(k: SamplerKind) -> Self {
+        match k {
+            SamplerKind::Ddpm => SamplerArg::Ddpm,
+            SamplerKind::DdpmTilde => SamplerArg::DdpmTilde,
+            SamplerKind::Ddim => SamplerArg::Ddim,
+        }
+    }
+}
+
+/// `--skip`: every [`Skip`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SkipArg {
+    /// Evenly spaced: `range(0, T, T // S)`.
+    Uniform,
+    /// Quadratically spaced, dense near the data.
+    Quad,
+}
+
+impl From<SkipArg> for Skip {
+    fn from(a: SkipArg) -> Self {
+        match a {
+            SkipArg::Uniform => Skip::Uniform,
+            SkipArg::Quad => Skip::Quad,
+        }
+    }
+}
+
+impl From<Skip> for SkipArg {
+    fn from(s: Skip) -> Self {
+        match s {
+            Skip::Uniform => SkipArg::Uniform,
+            Skip::Quad => SkipArg::Quad,
+        }
+    }
 }
 
 /// `genzoo eval`.
@@ -159,8 +233,8 @@ pub struct EvalArgs {
     /// scores) against the MNIST test set, instead of the likelihood.
     #[arg(long, requires = "features")]
     pub quality: bool,
-    /// Images to measure instead of a run's samples: an .npy file ([N,28,28], [N,1,28,28] or
-    /// [N,784]) or a folder of PNGs; several (`--images a.npy b.npy`) are measured as one set,
+    /// Images to measure instead of a run's samples: an .npy file (`[N,28,28]`, `[N,1,28,28]`
+    /// or `[N,784]`) or a folder of PNGs; several (`--images a.npy b.npy`) are measured as one set,
     /// in order (samples drawn in chunks).
     #[arg(long, num_args = 1.., conflicts_with = "checkpoint", requires = "features")]
     pub images: Vec<PathBuf>,
@@ -367,4 +441,28 @@ pub struct PerceptronArgs {
     /// Most passes over the data.
     #[arg(long, default_value_t = 1000)]
     pub epochs: usize,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every flag value names the kind of the same spelling, both ways, so configs and the
+    /// command line agree.
+    #[test]
+    fn sampler_flags_spell_the_models_names() {
+        for &kind in SamplerKind::ALL {
+            let arg = SamplerArg::from(kind);
+            let name = arg.to_possible_value().map(|v| v.get_name().to_string());
+            assert_eq!(name.as_deref(), Some(kind.name()));
+            assert_eq!(SamplerKind::from(arg), kind);
+        }
+        assert_eq!(SamplerArg::value_variants().len(), SamplerKind::ALL.len());
+        for arg in SkipArg::value_variants() {
+            let name = arg.to_possible_value().map(|v| v.get_name().to_string());
+            let skip = Skip::from(*arg);
+            assert_eq!(name.and_then(|n| n.parse::<Skip>().ok()), Some(skip));
+            assert_eq!(SkipArg::from(skip), *arg);
+        }
+    }
 }

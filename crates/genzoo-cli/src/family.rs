@@ -7,15 +7,26 @@ use genzoo_models::autoregressive::{Fvsbn, Made, Nade};
 use genzoo_models::classifier::Classifier;
 use genzoo_models::diffusion::Ddpm;
 use genzoo_models::flows::{Nice, PlanarFlow, RealNvp};
+use genzoo_models::sampling::IterativeSample;
 use genzoo_models::vae::Vae;
 use genzoo_models::{
     Classify, DataSpec, ExactLikelihood, Family, LatentVariable, ModelConfig, Sample,
 };
 use genzoo_rf::ConvGeometry;
 
-/// A family as the CLI drives it: trainable, samplable, and measured either exactly or through
-/// a latent-variable bound.
-pub trait Zoo: Family + Sample {
+/// A family as the CLI drives it: trainable, and asked at run time for each capability a
+/// command needs (each a trait the family has or lacks), so that a command can say clearly
+/// what a run cannot do.
+pub trait Zoo: Family {
+    /// The generator (samples, training pictures), if the family generates.
+    fn generator(&self) -> Option<&dyn Sample> {
+        None
+    }
+    /// The samplers chosen at sampling time (`genzoo sample --sampler ...`), if the family
+    /// generates step by step.
+    fn iterative(&self) -> Option<&dyn IterativeSample> {
+        None
+    }
     /// The latent-variable view (IWAE bound, reconstructions, latent pictures), if any.
     fn latent(&self) -> Option<&dyn LatentVariable> {
         None
@@ -32,14 +43,13 @@ pub trait Zoo: Family + Sample {
     fn conv_nets(&self) -> Vec<(&'static str, &dyn ConvGeometry)> {
         Vec::new()
     }
-    /// The diffusion view (choice of sampler, DDIM inversion), if the family is one.
-    fn diffusion(&self) -> Option<&Ddpm> {
-        None
-    }
 }
 
 impl Zoo for Ddpm {
-    fn diffusion(&self) -> Option<&Ddpm> {
+    fn generator(&self) -> Option<&dyn Sample> {
+        Some(self)
+    }
+    fn iterative(&self) -> Option<&dyn IterativeSample> {
         Some(self)
     }
 }
@@ -54,6 +64,9 @@ impl Zoo for Classifier {
 }
 
 impl Zoo for Vae {
+    fn generator(&self) -> Option<&dyn Sample> {
+        Some(self)
+    }
     fn latent(&self) -> Option<&dyn LatentVariable> {
         Some(self)
     }
@@ -65,6 +78,9 @@ impl Zoo for Vae {
 macro_rules! exact_zoo {
     ($($t:ty),*) => {$(
         impl Zoo for $t {
+            fn generator(&self) -> Option<&dyn Sample> {
+                Some(self)
+            }
             fn exact(&self) -> Option<&dyn ExactLikelihood> {
                 Some(self)
             }

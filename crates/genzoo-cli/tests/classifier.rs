@@ -15,6 +15,10 @@ fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 #[test]
 fn efficientnet_reports_the_reference_parameter_counts() {
     let out = genzoo(&["efficientnet", "--all"]);
@@ -53,4 +57,49 @@ fn perceptron_needs_its_bias() {
         .unwrap();
     assert!(acc <= 68.5, "{without}");
     assert!(without.contains("best line through the origin: 68.50 %"));
+}
+
+/// `genzoo sample` on a classifier run says that a classifier does not generate, with or
+/// without sampler flags (exit status 1, no panic). Needs MNIST: every classifier reads
+/// labelled digits; SKIPPED when `GENZOO_MNIST_DIR` is unset.
+#[test]
+fn sample_refuses_a_classifier_run() {
+    let Some(mnist) = std::env::var_os("GENZOO_MNIST_DIR") else {
+        eprintln!("SKIPPED sample_refuses_a_classifier_run: GENZOO_MNIST_DIR not set");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mnist = mnist.to_string_lossy().into_owned();
+    let mut train = vec!["train", "--preset", "mnist_features", "--data-dir", &mnist];
+    for set in [
+        "trainer.steps=2",
+        "trainer.batch_size=16",
+        "trainer.log_every=1",
+        "trainer.eval_every=2",
+        "trainer.eval_examples=32",
+        "trainer.sample_every=1",
+        "trainer.checkpoint_every=2",
+    ] {
+        train.extend(["--set", set]);
+    }
+    let out = common::genzoo(dir.path(), &train);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The trainer drew no pictures for it, even when asked every step.
+    let samples = dir.path().join("runs/mnist_features/samples");
+    assert!(
+        !samples.exists() || std::fs::read_dir(&samples).unwrap().next().is_none(),
+        "pictures of a classifier"
+    );
+    for extra in [&[][..], &["--sampler", "ddim"]] {
+        let mut args = vec!["sample", "runs/mnist_features", "--out", "x.png"];
+        args.extend_from_slice(extra);
+        let out = common::genzoo(dir.path(), &args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(
+            err.contains("a classifier does not generate examples"),
+            "{err}"
+        );
+    }
 }

@@ -445,6 +445,53 @@ fn diffusion_sampler_steps_on_a_toy_ddpm() {
     }
 }
 
+/// The sampler flags choose among step-by-step samplers; a family that draws in one pass
+/// refuses them, naming itself.
+#[test]
+fn sampler_flags_are_refused_by_a_one_pass_family() {
+    let sb = Sandbox::trained();
+    let run = sb.run_dir();
+    let run = run.to_str().unwrap();
+    for flags in [
+        &["--sampler", "ddim"][..],
+        &["--steps", "10"],
+        &["--invert", "4"],
+    ] {
+        let mut args = vec!["sample", run, "--out", "x.png"];
+        args.extend_from_slice(flags);
+        assert_fails_with(&sb.genzoo(&args), &["--sampler", "a vae draws", "one pass"]);
+    }
+    // Typed values: a sampler that does not exist is clap's error (status 2), listing them.
+    let out = sb.genzoo(&["sample", run, "--sampler", "nosuch"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("ddpm-tilde"), "{}", stderr(&out));
+}
+
+/// `genzoo sample --help` lists the sampler options and their values as options of sampling,
+/// not of one family.
+#[test]
+fn sample_help_lists_the_sampler_options_without_naming_a_family() {
+    let sb = Sandbox::new();
+    let out = sb.genzoo(&["sample", "--help"]);
+    assert_ok(&out, "genzoo sample --help");
+    let text = stdout(&out);
+    for needle in [
+        "--sampler",
+        "--steps",
+        "--eta",
+        "--skip",
+        "--invert",
+        "ddpm-tilde",
+        "uniform",
+        "quad",
+    ] {
+        assert!(text.contains(needle), "no {needle:?} in:\n{text}");
+    }
+    for family in ["iffusion", "DDPM"] {
+        assert!(!text.contains(family), "{family:?} in:\n{text}");
+    }
+}
+
 #[test]
 fn eval_sample_info_on_a_missing_path_name_it() {
     let sb = Sandbox::new();

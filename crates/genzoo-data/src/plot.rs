@@ -206,8 +206,8 @@ fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
 /// Saves a line plot of learning curves: each series is `(name, [(x, y), …])`, drawn in
 /// matplotlib's `tab10` order; non-finite points break the line. Axes are a light frame, a light grid
 /// and the `y = 0` line where it is in view (linear axis); the grid lines carry their values and
-/// a legend above the frame names the series (plots smaller than [`MIN_TEXT_SIDE`] draw no
-/// text). The y axis is logarithmic when the values are positive and span [`LOG_Y_RATIO`] (the
+/// a legend above the frame names the series (plots with a side below `MIN_TEXT_SIDE`, 60
+/// pixels, draw no text). The y axis is logarithmic when the values are positive and span [`LOG_Y_RATIO`] (the
 /// legend then ends with "log y"). `size` is `(width, height)` in pixels.
 pub fn save_curve(
     path: &Path,
@@ -238,142 +238,239 @@ pub fn save_curve_with(
             "curve plot must be at least {MIN_CURVE_SIDE}x{MIN_CURVE_SIDE}, got {width}x{height}"
         )));
     }
-    let all = || series.iter().flat_map(|(_, pts)| pts.iter());
-    let (lo, hi) = finite_range(all().map(|p| p.1));
-    let log_y = lo > 0.0 && hi / lo >= LOG_Y_RATIO;
-    // Plotted y: log10 of the value on a log axis, the value otherwise.
-    let ty = |y: f64| if log_y { y.log10() } else { y };
-    // Plotted x: log10 of the value on a log axis (non-finite for x ≤ 0, so left out).
-    let log_x = options.log_x;
-    let tx = |x: f64| if log_x { x.log10() } else { x };
-    let (x0, x1) = bounds(all().map(|p| tx(p.0)));
-    let (y0, y1) = bounds(all().map(|p| ty(p.1)));
-    let headroom = Y_HEADROOM * (y1 - y0);
-    let (y0, y1) = (y0 - headroom, y1 + headroom);
-    // The value at plotted height `t`, for the tick labels.
-    let value_at = |t: f64| if log_y { 10f64.powf(t) } else { t };
-
-    let side = width.min(height);
-    let scale = if side >= LARGE_TEXT_SIDE { 2 } else { 1 };
-    let with_text = side >= MIN_TEXT_SIDE;
-    let divisions = |a: f64, b: f64| {
-        (0..=GRID_DIVISIONS).map(move |k| a + (b - a) * k as f64 / GRID_DIVISIONS as f64)
-    };
-    let y_labels: Vec<String> = divisions(y0, y1)
-        .map(|t| format_significant(value_at(t), TICK_DIGITS))
-        .collect();
-    let x_labels: Vec<String> = divisions(x0, x1)
-        .map(|t| format_significant(if log_x { 10f64.powf(t) } else { t }, TICK_DIGITS))
-        .collect();
-
-    let margin = ((side as f64) * MARGIN_FRACTION).ceil().max(2.0);
-    let line_h = (text_height(scale) + 2 * LABEL_PAD) as f64;
-    let label_w = y_labels
-        .iter()
-        .map(|l| text_width(l, scale))
-        .max()
-        .unwrap_or(0) as f64;
-    let (left, top, bottom_room) = if with_text {
-        (
-            margin + label_w + LABEL_PAD as f64,
-            margin + line_h,
-            margin + line_h,
-        )
-    } else {
-        (margin, margin, margin)
-    };
-    let (right, bottom) = (
-        width as f64 - 1.0 - margin,
-        (height as f64 - 1.0 - bottom_room).max(top + 1.0),
-    );
-    let right = right.max(left + 1.0);
-    let to_px = |x: f64, t: f64| {
-        (
-            left + (x - x0) / (x1 - x0) * (right - left),
-            top + (y1 - t) / (y1 - y0) * (bottom - top),
-        )
-    };
-
+    let window = Window::new(series, options);
+    let y_labels = window.tick_labels(window.y0, window.y1, |t| window.y_value(t));
+    let x_labels = window.tick_labels(window.x0, window.x1, |t| window.x_value(t));
+    let layout = Layout::new(size, &y_labels);
     let mut canvas = Canvas {
         width,
         height,
         data: WHITE.repeat(width * height),
     };
-    for k in 1..GRID_DIVISIONS {
-        let s = k as f64 / GRID_DIVISIONS as f64;
-        let gx = left + s * (right - left);
-        let gy = top + s * (bottom - top);
-        canvas.line((gx, top), (gx, bottom), GRID_GREY, 1);
-        canvas.line((left, gy), (right, gy), GRID_GREY, 1);
+    canvas.grid_and_frame(&layout, &window);
+    if layout.with_text {
+        canvas.ticks(&layout, &y_labels, &x_labels);
+        canvas.legend(&layout, &window, series);
     }
-    if !log_y && y0 < 0.0 && 0.0 < y1 {
-        let (_, zy) = to_px(x0, 0.0);
-        canvas.line((left, zy), (right, zy), FRAME_GREY, 1);
+    canvas.series(&layout, &window, series);
+    write_png(path, width, height, PixelFormat::Rgb, &canvas.data)
+}
+
+/// What a curve plot shows on each axis: the plotted coordinate (log10 of the value on a log
+/// axis, the value otherwise) and its range.
+struct Window {
+    log_x: bool,
+    log_y: bool,
+    /// Plotted x range.
+    x0: f64,
+    x1: f64,
+    /// Plotted y range, with [`Y_HEADROOM`] above and below the data.
+    y0: f64,
+    y1: f64,
+}
+
+impl Window {
+    /// The window of `series`: log y when the values are positive and span [`LOG_Y_RATIO`].
+    fn new(series: &[(&str, Vec<(f64, f64)>)], options: CurveOptions) -> Self {
+        let all = || series.iter().flat_map(|(_, pts)| pts.iter());
+        let (lo, hi) = finite_range(all().map(|p| p.1));
+        let mut w = Window {
+            log_x: options.log_x,
+            log_y: lo > 0.0 && hi / lo >= LOG_Y_RATIO,
+            x0: 0.0,
+            x1: 1.0,
+            y0: 0.0,
+            y1: 1.0,
+        };
+        (w.x0, w.x1) = bounds(all().map(|p| w.tx(p.0)));
+        let (y0, y1) = bounds(all().map(|p| w.ty(p.1)));
+        let headroom = Y_HEADROOM * (y1 - y0);
+        (w.y0, w.y1) = (y0 - headroom, y1 + headroom);
+        w
     }
-    for (a, b) in [
-        ((left, top), (right, top)),
-        ((right, top), (right, bottom)),
-        ((left, bottom), (right, bottom)),
-        ((left, top), (left, bottom)),
-    ] {
-        canvas.line(a, b, FRAME_GREY, 1);
+
+    /// Plotted x (non-finite for x ≤ 0 on a log axis, so such points are left out).
+    fn tx(&self, x: f64) -> f64 {
+        if self.log_x { x.log10() } else { x }
     }
-    if with_text {
-        let half_h = (text_height(scale) / 2) as f64;
-        // y ticks: right-aligned left of the frame, centred on their grid line (bottom to top).
-        for (k, label) in y_labels.iter().enumerate() {
-            let gy = bottom - (bottom - top) * k as f64 / GRID_DIVISIONS as f64;
-            let x = left - LABEL_PAD as f64 - text_width(label, scale) as f64;
-            canvas.text(label, x, gy - half_h, scale, TEXT_GREY);
-        }
-        // x ticks: below the frame, centred on their grid line, kept inside the image.
-        for (k, label) in x_labels.iter().enumerate() {
-            let gx = left + (right - left) * k as f64 / GRID_DIVISIONS as f64;
-            let w = text_width(label, scale) as f64;
-            let x = (gx - w / 2.0).clamp(0.0, (width as f64 - w).max(0.0));
-            canvas.text(label, x, bottom + LABEL_PAD as f64, scale, TEXT_GREY);
-        }
-        // Legend: a colour swatch and the name of each series, left to right above the frame.
-        let mut x = left;
-        let y = top - line_h + LABEL_PAD as f64;
-        for (k, (name, _)) in series.iter().enumerate() {
-            let rgb = PALETTE[k % PALETTE.len()];
-            let sw = (LEGEND_SWATCH * scale) as f64;
-            canvas.line((x, y + half_h - 1.0), (x + sw, y + half_h - 1.0), rgb, 2);
-            x += sw + LABEL_PAD as f64;
-            canvas.text(name, x, y, scale, TEXT_GREY);
-            x += (text_width(name, scale) + 3 * LABEL_PAD * scale) as f64;
-        }
-        let scale_note = match (log_x, log_y) {
+
+    /// Plotted y.
+    fn ty(&self, y: f64) -> f64 {
+        if self.log_y { y.log10() } else { y }
+    }
+
+    /// The value at plotted x `t`, for tick labels.
+    fn x_value(&self, t: f64) -> f64 {
+        if self.log_x { 10f64.powf(t) } else { t }
+    }
+
+    /// The value at plotted y `t`, for tick labels.
+    fn y_value(&self, t: f64) -> f64 {
+        if self.log_y { 10f64.powf(t) } else { t }
+    }
+
+    /// Labels of the [`GRID_DIVISIONS`] + 1 grid lines from plotted `a` to `b`.
+    fn tick_labels(&self, a: f64, b: f64, value: impl Fn(f64) -> f64) -> Vec<String> {
+        (0..=GRID_DIVISIONS)
+            .map(|k| a + (b - a) * k as f64 / GRID_DIVISIONS as f64)
+            .map(|t| format_significant(value(t), TICK_DIGITS))
+            .collect()
+    }
+
+    /// "log x", "log y", both or nothing, for the legend's end.
+    fn scale_note(&self) -> &'static str {
+        match (self.log_x, self.log_y) {
             (true, true) => "log x and y",
             (true, false) => "log x",
             (false, true) => "log y",
             (false, false) => "",
+        }
+    }
+}
+
+/// Where things go on a curve plot, in pixels: the plot area inside a margin, with room on the
+/// left for the y tick labels and above and below for the legend and the x tick labels.
+struct Layout {
+    width: usize,
+    /// Glyph scale of the text.
+    scale: usize,
+    /// Whether the plot is large enough for text ([`MIN_TEXT_SIDE`]).
+    with_text: bool,
+    /// Height of a line of text with its padding.
+    line_h: f64,
+    left: f64,
+    top: f64,
+    right: f64,
+    bottom: f64,
+}
+
+impl Layout {
+    /// The layout of a `(width, height)` plot whose y ticks read `y_labels`.
+    fn new((width, height): (usize, usize), y_labels: &[String]) -> Self {
+        let side = width.min(height);
+        let scale = if side >= LARGE_TEXT_SIDE { 2 } else { 1 };
+        let with_text = side >= MIN_TEXT_SIDE;
+        let margin = ((side as f64) * MARGIN_FRACTION).ceil().max(2.0);
+        let line_h = (text_height(scale) + 2 * LABEL_PAD) as f64;
+        let label_w = y_labels
+            .iter()
+            .map(|l| text_width(l, scale))
+            .max()
+            .unwrap_or(0) as f64;
+        let (left, top, bottom_room) = if with_text {
+            (
+                margin + label_w + LABEL_PAD as f64,
+                margin + line_h,
+                margin + line_h,
+            )
+        } else {
+            (margin, margin, margin)
         };
-        let w = text_width(scale_note, scale) as f64;
-        canvas.text(scale_note, right - w, y, scale, TEXT_GREY);
+        let (right, bottom) = (
+            width as f64 - 1.0 - margin,
+            (height as f64 - 1.0 - bottom_room).max(top + 1.0),
+        );
+        Layout {
+            width,
+            scale,
+            with_text,
+            line_h,
+            left,
+            top,
+            right: right.max(left + 1.0),
+            bottom,
+        }
     }
 
-    for (k, (_, pts)) in series.iter().enumerate() {
-        let rgb = PALETTE[k % PALETTE.len()];
-        let finite = |p: &&(f64, f64)| tx(p.0).is_finite() && ty(p.1).is_finite();
-        for pair in pts.windows(2) {
-            if finite(&&pair[0]) && finite(&&pair[1]) {
-                canvas.line(
-                    to_px(tx(pair[0].0), ty(pair[0].1)),
-                    to_px(tx(pair[1].0), ty(pair[1].1)),
-                    rgb,
-                    2,
-                );
-            }
+    /// Pixel coordinates of plotted `(x, t)`.
+    fn to_px(&self, w: &Window, x: f64, t: f64) -> (f64, f64) {
+        (
+            self.left + (x - w.x0) / (w.x1 - w.x0) * (self.right - self.left),
+            self.top + (w.y1 - t) / (w.y1 - w.y0) * (self.bottom - self.top),
+        )
+    }
+}
+
+impl Canvas {
+    /// The inner grid lines, the `y = 0` line where it is in view (linear axis), the frame.
+    fn grid_and_frame(&mut self, l: &Layout, w: &Window) {
+        for k in 1..GRID_DIVISIONS {
+            let s = k as f64 / GRID_DIVISIONS as f64;
+            let gx = l.left + s * (l.right - l.left);
+            let gy = l.top + s * (l.bottom - l.top);
+            self.line((gx, l.top), (gx, l.bottom), GRID_GREY, 1);
+            self.line((l.left, gy), (l.right, gy), GRID_GREY, 1);
         }
-        // A series of a single point still shows, as a dot.
-        if let [only] = pts.as_slice()
-            && finite(&only)
-        {
-            let p = to_px(tx(only.0), ty(only.1));
-            canvas.line(p, p, rgb, 2);
+        if !w.log_y && w.y0 < 0.0 && 0.0 < w.y1 {
+            let (_, zy) = l.to_px(w, w.x0, 0.0);
+            self.line((l.left, zy), (l.right, zy), FRAME_GREY, 1);
+        }
+        for (a, b) in [
+            ((l.left, l.top), (l.right, l.top)),
+            ((l.right, l.top), (l.right, l.bottom)),
+            ((l.left, l.bottom), (l.right, l.bottom)),
+            ((l.left, l.top), (l.left, l.bottom)),
+        ] {
+            self.line(a, b, FRAME_GREY, 1);
         }
     }
-    write_png(path, width, height, PixelFormat::Rgb, &canvas.data)
+
+    /// The tick labels: y right-aligned left of the frame and centred on their grid line
+    /// (bottom to top); x below the frame, centred on their grid line, kept inside the image.
+    fn ticks(&mut self, l: &Layout, y_labels: &[String], x_labels: &[String]) {
+        let scale = l.scale;
+        let half_h = (text_height(scale) / 2) as f64;
+        for (k, label) in y_labels.iter().enumerate() {
+            let gy = l.bottom - (l.bottom - l.top) * k as f64 / GRID_DIVISIONS as f64;
+            let x = l.left - LABEL_PAD as f64 - text_width(label, scale) as f64;
+            self.text(label, x, gy - half_h, scale, TEXT_GREY);
+        }
+        for (k, label) in x_labels.iter().enumerate() {
+            let gx = l.left + (l.right - l.left) * k as f64 / GRID_DIVISIONS as f64;
+            let w = text_width(label, scale) as f64;
+            let x = (gx - w / 2.0).clamp(0.0, (l.width as f64 - w).max(0.0));
+            self.text(label, x, l.bottom + LABEL_PAD as f64, scale, TEXT_GREY);
+        }
+    }
+
+    /// A colour swatch and the name of each series, left to right above the frame, and the
+    /// axes' scale at the right end.
+    fn legend(&mut self, l: &Layout, w: &Window, series: &[(&str, Vec<(f64, f64)>)]) {
+        let scale = l.scale;
+        let half_h = (text_height(scale) / 2) as f64;
+        let mut x = l.left;
+        let y = l.top - l.line_h + LABEL_PAD as f64;
+        for (k, (name, _)) in series.iter().enumerate() {
+            let rgb = PALETTE[k % PALETTE.len()];
+            let sw = (LEGEND_SWATCH * scale) as f64;
+            self.line((x, y + half_h - 1.0), (x + sw, y + half_h - 1.0), rgb, 2);
+            x += sw + LABEL_PAD as f64;
+            self.text(name, x, y, scale, TEXT_GREY);
+            x += (text_width(name, scale) + 3 * LABEL_PAD * scale) as f64;
+        }
+        let note = w.scale_note();
+        let note_w = text_width(note, scale) as f64;
+        self.text(note, l.right - note_w, y, scale, TEXT_GREY);
+    }
+
+    /// Each series as a 2-pixel line in its palette colour, broken at non-finite points; a
+    /// series of a single point as a dot.
+    fn series(&mut self, l: &Layout, w: &Window, series: &[(&str, Vec<(f64, f64)>)]) {
+        let px = |p: &(f64, f64)| l.to_px(w, w.tx(p.0), w.ty(p.1));
+        let finite = |p: &(f64, f64)| w.tx(p.0).is_finite() && w.ty(p.1).is_finite();
+        for (k, (_, pts)) in series.iter().enumerate() {
+            let rgb = PALETTE[k % PALETTE.len()];
+            for pair in pts.windows(2) {
+                if finite(&pair[0]) && finite(&pair[1]) {
+                    self.line(px(&pair[0]), px(&pair[1]), rgb, 2);
+                }
+            }
+            if let [only] = pts.as_slice()
+                && finite(only)
+            {
+                let p = px(only);
+                self.line(p, p, rgb, 2);
+            }
+        }
+    }
 }

@@ -120,7 +120,6 @@ fn iwae_with_k1_equals_the_elbo_in_expectation() {
             let mut rng = rng_for(7, 1, r);
             let mut cx = StepCx {
                 rng: &mut rng,
-                lr: 0.0,
                 step: 0,
             };
             model

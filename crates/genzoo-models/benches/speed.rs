@@ -368,19 +368,13 @@ fn whole_step(fast: bool) -> [f64; 5] {
         m = Some(next);
     }
     adam_ms.sort_by(f64::total_cmp);
-    let mut optim = Optimizers {
-        groups: vec![("model", Adam::new(AdamConfig::default()))],
-    };
+    let mut optim = Optimizers::single(Adam::new(AdamConfig::default()), 1e-4);
     let batch = Batch::unlabelled(x);
     let mut m = m;
     let mut step = 0u64;
     let full = median_ms(3, || {
         let mut r = rng_for(1, 0, step);
-        let mut cx = StepCx {
-            rng: &mut r,
-            lr: 1e-4,
-            step,
-        };
+        let mut cx = StepCx { rng: &mut r, step };
         let cur = m.take().expect("model present");
         m = Some(cur.train_step(&batch, &mut optim, &mut cx).expect("step").0);
         step += 1;

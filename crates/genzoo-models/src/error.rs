@@ -11,9 +11,6 @@ pub enum ModelError {
     /// The data does not fit the model (wrong width, continuous data for a binary decoder, ...).
     #[error("data does not fit the model: {0}")]
     DataMismatch(String),
-    /// The family does not generate examples (a classifier asked for samples).
-    #[error("a {0} does not generate examples")]
-    NotGenerative(&'static str),
     /// A building block failed.
     #[error(transparent)]
     Nn(#[from] NnError),

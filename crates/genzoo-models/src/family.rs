@@ -7,10 +7,12 @@
 //! ```
 //! `train_step` takes the model by value because burn's optimisers map a module into its updated
 //! self; a family with several optimiser groups (a GAN's generator and discriminator) splits
-//! itself, steps each part with its own optimiser and reassembles.
+//! itself, steps each part with its own group ([`OptimGroup`]: its own Adam settings and
+//! learning-rate schedule) and reassembles.
 
+use burn::optim::GradientsParams;
 use burn::prelude::*;
-use genzoo_nn::Adam;
+use genzoo_nn::{Adam, StepReport};
 use rand_chacha::ChaCha8Rng;
 
 use crate::ModelError;
@@ -71,16 +73,47 @@ impl Batch {
 pub struct StepCx<'a> {
     /// The step's random stream (a function of seed and step, so resume replays it).
     pub rng: &'a mut ChaCha8Rng,
-    /// Learning rate from the schedule at this step.
-    pub lr: f64,
     /// Global step, counted from 0.
     pub step: u64,
 }
 
-/// One optimiser per named group.
+/// One optimiser group: the parameters a family steps together (a GAN's generator), their
+/// Adam state, and the learning rate of this step from the group's own schedule.
+pub struct OptimGroup {
+    /// The group's name, one of the family's [`Family::GROUPS`].
+    pub name: &'static str,
+    /// The optimiser, with the group's own betas, ε and weight decay.
+    pub adam: Adam,
+    /// The learning rate of the current step; the trainer sets it before every step.
+    pub lr: f64,
+}
+
+impl OptimGroup {
+    /// One update of `module`'s parameters that have a gradient in `grads`, at the group's
+    /// learning rate.
+    pub fn step<M: Module>(&mut self, module: M, grads: GradientsParams) -> (M, StepReport) {
+        self.adam.step(module, grads, self.lr)
+    }
+}
+
+/// One optimiser per named group, in the family's [`Family::GROUPS`] order.
 pub struct Optimizers {
-    /// `(group name, optimiser)`, in the family's [`Family::GROUPS`] order.
-    pub groups: Vec<(&'static str, Adam)>,
+    /// The groups, in [`Family::GROUPS`] order: a family steps part `i` with `groups[i]`.
+    pub groups: Vec<OptimGroup>,
+}
+
+impl Optimizers {
+    /// The one group `"model"` of a single-optimiser family at a fixed learning rate (the
+    /// trainer builds its groups from the config; tests and benchmarks use this).
+    pub fn single(adam: Adam, lr: f64) -> Self {
+        Optimizers {
+            groups: vec![OptimGroup {
+                name: "model",
+                adam,
+                lr,
+            }],
+        }
+    }
 }
 
 /// A trainable family.
@@ -104,12 +137,6 @@ pub trait Family: Module + Sized {
 
 /// A model that can draw new examples on `device` (where its weights live).
 pub trait Sample {
-    /// Whether the model generates at all. A classifier implements `Sample` only to share the
-    /// CLI's pipeline: it says `false`, its `sample` returns [`ModelError::NotGenerative`], and
-    /// the trainer draws no sample pictures for it.
-    fn generates(&self) -> bool {
-        true
-    }
     /// `n` draws from the model, flattened `[n, D]`.
     fn sample(
         &self,

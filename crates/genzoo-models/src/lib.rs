@@ -2,8 +2,9 @@
 //!
 //! A family is a burn [`Module`](burn::module::Module) that implements [`Family`]: it computes
 //! its losses, steps its own optimiser groups and returns [`Metrics`]; it does no I/O and prints
-//! nothing. Capabilities beyond training are separate traits ([`Sample`], [`LatentVariable`]), so
-//! an evaluator that needs one is a bounded generic and an impossible pairing fails to compile.
+//! nothing. Capabilities beyond training are separate traits ([`Sample`], [`LatentVariable`],
+//! [`Classify`], [`sampling::IterativeSample`]) that a family has or lacks, so an evaluator that
+//! needs one is a bounded generic and an impossible pairing fails to compile.
 //!
 //! Families: [`vae`]; [`autoregressive`] (FVSBN, NADE, MADE); [`diffusion`] (DDPM/DDIM);
 //! [`flows`] (RealNVP, NICE, planar/radial); [`classifier`] (MLP, CNN, EfficientNet, soft-metric
@@ -17,12 +18,13 @@ pub mod family;
 pub mod flows;
 pub mod likelihood;
 pub mod registry;
+pub mod sampling;
 mod step;
 pub mod vae;
 
 pub use error::ModelError;
 pub use family::{
     Batch, Classify, DataKind, DataSpec, ExactLikelihood, Family, LatentVariable, Metrics,
-    Optimizers, Sample, StepCx,
+    OptimGroup, Optimizers, Sample, StepCx,
 };
 pub use registry::{FAMILIES, ModelConfig};

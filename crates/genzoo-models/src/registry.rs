@@ -9,12 +9,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ModelError;
-use crate::autoregressive::{FvsbnConfig, MadeConfig, NadeConfig};
-use crate::classifier::ClassifierConfig;
-use crate::diffusion::DdpmConfig;
-use crate::flows::{NiceConfig, PlanarConfig, RealNvpConfig};
-use crate::vae::VaeConfig;
+use crate::autoregressive::{Fvsbn, FvsbnConfig, Made, MadeConfig, Nade, NadeConfig};
+use crate::classifier::{Classifier, ClassifierConfig};
+use crate::diffusion::{Ddpm, DdpmConfig};
+use crate::flows::{Nice, NiceConfig, PlanarConfig, PlanarFlow, RealNvp, RealNvpConfig};
+use crate::vae::{Vae, VaeConfig};
+use crate::{Family, ModelError};
 
 /// A family and its hyper-parameters.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -66,6 +66,22 @@ impl ModelConfig {
             ModelConfig::RealNvp(_) => "realnvp",
             ModelConfig::Nice(_) => "nice",
             ModelConfig::Planar(_) => "planar",
+        }
+    }
+
+    /// The family's optimiser groups ([`Family::GROUPS`]), which `[optim.<group>]` tables of a
+    /// run config may name.
+    pub fn groups(&self) -> &'static [&'static str] {
+        match self {
+            ModelConfig::Vae(_) => Vae::GROUPS,
+            ModelConfig::Fvsbn(_) => Fvsbn::GROUPS,
+            ModelConfig::Nade(_) => Nade::GROUPS,
+            ModelConfig::Made(_) => Made::GROUPS,
+            ModelConfig::Classifier(_) => Classifier::GROUPS,
+            ModelConfig::Ddpm(_) => Ddpm::GROUPS,
+            ModelConfig::RealNvp(_) => RealNvp::GROUPS,
+            ModelConfig::Nice(_) => Nice::GROUPS,
+            ModelConfig::Planar(_) => PlanarFlow::GROUPS,
         }
     }
 

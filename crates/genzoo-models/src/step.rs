@@ -25,11 +25,10 @@ pub(crate) fn minimise<M: Module>(
     model: M,
     loss: Tensor<1>,
     optim: &mut Optimizers,
-    lr: f64,
 ) -> (M, f64, f64) {
     let grads = GradientsParams::from_grads(loss.backward(), &model);
     let value = loss.into_scalar::<f32>() as f64;
-    let (model, report) = optim.groups[0].1.step(model, grads, lr);
+    let (model, report) = optim.groups[0].step(model, grads);
     (model, value, report.grad_norm)
 }
 
@@ -38,9 +37,8 @@ pub(crate) fn nll_step<M: Module>(
     model: M,
     log_prob: Tensor<1>,
     optim: &mut Optimizers,
-    lr: f64,
 ) -> (M, Metrics) {
-    let (model, nll, grad_norm) = minimise(model, log_prob.mean().neg(), optim, lr);
+    let (model, nll, grad_norm) = minimise(model, log_prob.mean().neg(), optim);
     (
         model,
         vec![("loss", nll), ("nll", nll), ("grad_norm", grad_norm)],

@@ -396,17 +396,11 @@ fn models_learn_a_long_range_copy_to_its_entropy() {
         n: usize,
         d: &Device,
     ) -> f64 {
-        let mut optim = Optimizers {
-            groups: vec![("model", Adam::new(AdamConfig::default()))],
-        };
+        let mut optim = Optimizers::single(Adam::new(AdamConfig::default()), 3e-2);
         let x = Tensor::<2>::from_data(TensorData::new(data.to_vec(), [rows, n]), d);
         for step in 0..400 {
             let mut r = rng_for(0, 0, step);
-            let mut cx = StepCx {
-                rng: &mut r,
-                lr: 3e-2,
-                step,
-            };
+            let mut cx = StepCx { rng: &mut r, step };
             m = m
                 .train_step(&Batch::unlabelled(x.clone()), &mut optim, &mut cx)
                 .unwrap()

@@ -704,22 +704,15 @@ fn training_lowers_the_loss() -> Result<(), ModelError> {
             let mut r = rng_for(14, 0, 0);
             let mut cx = StepCx {
                 rng: &mut r,
-                lr: 0.0,
                 step: 0,
             };
             Ok(m.eval_step(&batch, &mut cx)?[0].1)
         };
         let before = eval(&model)?;
-        let mut optim = Optimizers {
-            groups: vec![("model", Adam::new(AdamConfig::default()))],
-        };
+        let mut optim = Optimizers::single(Adam::new(AdamConfig::default()), lr);
         for step in 0..steps as u64 {
             let mut r = rng_for(15, 0, step);
-            let mut cx = StepCx {
-                rng: &mut r,
-                lr,
-                step,
-            };
+            let mut cx = StepCx { rng: &mut r, step };
             model = model.train_step(&batch, &mut optim, &mut cx)?.0;
         }
         let after = eval(&model)?;
@@ -740,9 +733,7 @@ fn timing_mnist_unet() -> Result<(), ModelError> {
     let d = Device::flex().autodiff();
     let mut model = DdpmConfig::mnist().init(&spec, &d)?;
     genzoo_nn::materialize(&model);
-    let mut optim = Optimizers {
-        groups: vec![("model", Adam::new(AdamConfig::default()))],
-    };
+    let mut optim = Optimizers::single(Adam::new(AdamConfig::default()), 1e-4);
     for b in [64usize, 128] {
         let x = standard_normal([b, 784], &mut rng_for(0, 0, 0), &d).clamp(-1.0, 1.0);
         let batch = Batch::unlabelled(x);
@@ -750,11 +741,7 @@ fn timing_mnist_unet() -> Result<(), ModelError> {
         for step in 0..4u64 {
             let started = Instant::now();
             let mut r = rng_for(1, 0, step);
-            let mut cx = StepCx {
-                rng: &mut r,
-                lr: 1e-4,
-                step,
-            };
+            let mut cx = StepCx { rng: &mut r, step };
             model = model.train_step(&batch, &mut optim, &mut cx)?.0;
             times.push(started.elapsed().as_secs_f64());
         }

@@ -520,9 +520,7 @@ fn realnvp_learns_a_gaussian_to_its_entropy() {
         ..RealNvpConfig::toy()
     };
     let mut model = deterministic_init(config.init(&spec(2), &d).unwrap(), 3).unwrap();
-    let mut optim = Optimizers {
-        groups: vec![("model", Adam::new(AdamConfig::default()))],
-    };
+    let mut optim = Optimizers::single(Adam::new(AdamConfig::default()), 1e-2);
     let batch = 256;
     for step in 0..400u64 {
         let start = (step as usize * batch) % 4096;
@@ -531,11 +529,8 @@ fn realnvp_learns_a_gaussian_to_its_entropy() {
             &d,
         );
         let mut r = rng_for(0, 0, step);
-        let mut cx = StepCx {
-            rng: &mut r,
-            lr: if step < 300 { 1e-2 } else { 2e-3 },
-            step,
-        };
+        optim.groups[0].lr = if step < 300 { 1e-2 } else { 2e-3 };
+        let mut cx = StepCx { rng: &mut r, step };
         model = model
             .train_step(&Batch::unlabelled(x), &mut optim, &mut cx)
             .unwrap()
@@ -594,17 +589,11 @@ fn nice_scale_fitted_to_the_first_batch_only() {
     // burn's own init: the couplings' last layers start at zero (identity couplings), which
     // `deterministic_init` would overwrite; nothing below depends on the other weights.
     let model = config.init(&spec(dim), &d).unwrap();
-    let mut optim = Optimizers {
-        groups: vec![("model", Adam::new(AdamConfig::default()))],
-    };
+    let mut optim = Optimizers::single(Adam::new(AdamConfig::default()), 0.0);
     // lr = 0: the update changes nothing, so s after a step is what the fit set.
     let mut step = |model: genzoo_models::flows::Nice, x: Tensor<2>, step: u64| {
         let mut r = rng_for(0, 0, step);
-        let mut cx = StepCx {
-            rng: &mut r,
-            lr: 0.0,
-            step,
-        };
+        let mut cx = StepCx { rng: &mut r, step };
         model
             .train_step(&Batch::unlabelled(x), &mut optim, &mut cx)
             .unwrap()

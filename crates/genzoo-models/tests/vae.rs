@@ -43,15 +43,12 @@ fn train(arch: VaeArch) -> (f64, f64) {
     let mut model = cfg.init(&spec, &d).unwrap();
     materialize(&model);
     let x = Tensor::<2>::from_data(TensorData::new(images(16), [16, 784]), &d);
-    let mut optim = Optimizers {
-        groups: vec![("model", Adam::new(AdamConfig::default()))],
-    };
+    let mut optim = Optimizers::single(Adam::new(AdamConfig::default()), 3e-3);
     let (mut first, mut last) = (0.0, 0.0);
     for step in 0..30 {
         let mut rng = rng_for(0, 0, step);
         let mut cx = StepCx {
             rng: &mut rng,
-            lr: 3e-3,
             step,
         };
         let (m, metrics) = model

@@ -21,10 +21,12 @@ use std::time::Instant;
 
 use burn::prelude::*;
 use genzoo_data::rng_for;
-use genzoo_models::{Batch, DataKind, DataSpec, Family, ModelConfig, Optimizers, StepCx};
-use genzoo_nn::{Adam, AdamConfig};
+use genzoo_models::{
+    Batch, DataKind, DataSpec, Family, ModelConfig, OptimGroup, Optimizers, StepCx,
+};
+use genzoo_nn::Adam;
 use genzoo_train::TrainConfig;
-use genzoo_train::config::DataConfig;
+use genzoo_train::config::{DataConfig, OptimConfig};
 use rand::Rng;
 
 /// The binary's allocator, so the step timed is the step `genzoo train` runs.
@@ -72,13 +74,21 @@ fn batch(kind: DataKind, b: usize, device: &Device) -> Batch {
     Batch { x, y: Some(y) }
 }
 
-/// Median ms of one `train_step`, and the parameter count.
-fn time_steps<F: Family>(model: F, batch: &Batch, adam: AdamConfig, lr: f64) -> (f64, usize) {
+/// Median ms of one `train_step` with each group's settings (at its peak rate), and the
+/// parameter count.
+fn time_steps<F: Family>(model: F, batch: &Batch, optim: &OptimConfig) -> (f64, usize) {
     let params = model.num_params();
     let mut optim = Optimizers {
         groups: F::GROUPS
             .iter()
-            .map(|&g| (g, Adam::new(adam.clone())))
+            .map(|&name| {
+                let settings = optim.group(name);
+                OptimGroup {
+                    name,
+                    adam: Adam::new(settings.adam()),
+                    lr: settings.lr,
+                }
+            })
             .collect(),
     };
     let mut model = Some(model);
@@ -87,7 +97,6 @@ fn time_steps<F: Family>(model: F, batch: &Batch, adam: AdamConfig, lr: f64) -> 
         let mut rng = rng_for(1, 0, step);
         let mut cx = StepCx {
             rng: &mut rng,
-            lr,
             step,
         };
         let start = Instant::now();
@@ -126,21 +135,13 @@ fn main() {
         };
         let b = config.trainer.batch_size;
         let data = batch(kind, b, &ad);
-        let (adam, lr) = (config.optim.adam(), config.optim.lr);
+        let o = &config.optim;
         let (ms, params) = match &config.model {
-            ModelConfig::Nice(c) => {
-                time_steps(c.init(&spec, &ad).expect("builds"), &data, adam, lr)
-            }
-            ModelConfig::Made(c) => {
-                time_steps(c.init(&spec, &ad).expect("builds"), &data, adam, lr)
-            }
-            ModelConfig::Vae(c) => time_steps(c.init(&spec, &ad).expect("builds"), &data, adam, lr),
-            ModelConfig::Classifier(c) => {
-                time_steps(c.init(&spec, &ad).expect("builds"), &data, adam, lr)
-            }
-            ModelConfig::Ddpm(c) => {
-                time_steps(c.init(&spec, &ad).expect("builds"), &data, adam, lr)
-            }
+            ModelConfig::Nice(c) => time_steps(c.init(&spec, &ad).expect("builds"), &data, o),
+            ModelConfig::Made(c) => time_steps(c.init(&spec, &ad).expect("builds"), &data, o),
+            ModelConfig::Vae(c) => time_steps(c.init(&spec, &ad).expect("builds"), &data, o),
+            ModelConfig::Classifier(c) => time_steps(c.init(&spec, &ad).expect("builds"), &data, o),
+            ModelConfig::Ddpm(c) => time_steps(c.init(&spec, &ad).expect("builds"), &data, o),
             other => panic!("{name}: no timing for family {}", other.family()),
         };
         println!("| {name} | {params} | {b} | {ms:.1} | {} |", load());

@@ -4,6 +4,7 @@
 //! to the parsed table (so an override can only name a field that exists), then every value is
 //! validated before any work starts. The resolved config is written to `runs/<name>/config.toml`.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use genzoo_data::mnist::MNIST_SIDE;
@@ -13,7 +14,7 @@ use genzoo_nn::AdamConfig;
 use serde::{Deserialize, Serialize};
 
 use crate::TrainError;
-use crate::schedule::Decay;
+use crate::schedule::{Decay, learning_rate};
 
 /// Largest `data.shift`: below half of MNIST's side.
 pub const MAX_SHIFT: usize = MNIST_SIDE / 2 - 1;
@@ -30,7 +31,8 @@ pub struct TrainConfig {
     pub data: DataConfig,
     /// The family and its hyper-parameters.
     pub model: ModelConfig,
-    /// Optimiser and learning-rate schedule.
+    /// Optimiser and learning-rate schedule, shared by every optimiser group unless a group's
+    /// own table changes them.
     pub optim: OptimConfig,
     /// Loop lengths and intervals.
     pub trainer: TrainerConfig,
@@ -86,10 +88,33 @@ pub enum OptimKind {
     AdamW,
 }
 
-/// `[optim]`.
+/// `[optim]`: the settings every optimiser group starts from, and tables `[optim.<group>]`
+/// that change some of them for one group.
+///
+/// ```toml
+/// [optim]            # every group: a one-group family needs nothing else
+/// lr = 2e-4
+/// beta1 = 0.5
+/// [optim.disc]       # the discriminator of a GAN: its own rate (two time-scale rule)
+/// lr = 4e-4
+/// ```
+/// A group table may set any field of [`OptimSettings`]; it names one of the family's
+/// [`Family::GROUPS`](genzoo_models::Family::GROUPS) (checked by [`TrainConfig::validate`]).
+/// `--set optim.disc.lr=4e-4` writes into it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OptimConfig {
+    /// The fields written directly under `[optim]`.
+    #[serde(flatten)]
+    pub shared: OptimSettings,
+    /// `[optim.<group>]`: the fields one group changes, by group name.
+    #[serde(flatten)]
+    pub groups: BTreeMap<String, GroupSettings>,
+}
+
+/// One optimiser group's settings: the optimiser and its learning-rate schedule.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct OptimConfig {
+pub struct OptimSettings {
     /// adam or adamw.
     #[serde(default)]
     pub kind: OptimKind,
@@ -117,7 +142,45 @@ pub struct OptimConfig {
     #[serde(default)]
     pub weight_decay: f64,
     /// Clip the global gradient norm to this value; absent: no clipping.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grad_clip: Option<f64>,
+}
+
+/// `[optim.<group>]`: the fields of [`OptimSettings`] one group sets for itself; an absent
+/// field keeps the `[optim]` value. (A group can set a `grad_clip` of its own but not remove
+/// the shared one.)
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupSettings {
+    /// adam or adamw.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<OptimKind>,
+    /// Peak learning rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lr: Option<f64>,
+    /// Learning rate at the end of cosine decay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_lr: Option<f64>,
+    /// Steps of linear warm-up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup_steps: Option<u64>,
+    /// constant or cosine after warm-up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decay: Option<Decay>,
+    /// Adam β₁.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beta1: Option<f64>,
+    /// Adam β₂.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beta2: Option<f64>,
+    /// Adam ε.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub eps: Option<f64>,
+    /// Weight decay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight_decay: Option<f64>,
+    /// Clip the group's gradient norm to this value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grad_clip: Option<f64>,
 }
 
@@ -131,7 +194,7 @@ fn default_eps() -> f64 {
     1e-8
 }
 
-impl OptimConfig {
+impl OptimSettings {
     /// The optimiser's own settings.
     pub fn adam(&self) -> AdamConfig {
         AdamConfig {
@@ -142,6 +205,113 @@ impl OptimConfig {
             decoupled: self.kind == OptimKind::AdamW,
             grad_clip: self.grad_clip,
         }
+    }
+
+    /// The learning rate at `step` (0-based) of a run of `total` steps.
+    pub fn learning_rate(&self, step: u64, total: u64) -> f64 {
+        learning_rate(
+            step,
+            total,
+            self.lr,
+            self.min_lr,
+            self.warmup_steps,
+            self.decay,
+        )
+    }
+
+    /// Refuse values that would make the schedule or the update meaningless; `table` names
+    /// where they were written (`optim`, `optim.disc`).
+    fn validate(&self, table: &str) -> Result<(), TrainError> {
+        if !(self.lr > 0.0 && self.lr.is_finite()) {
+            return Err(invalid(format!(
+                "{table}.lr must be a positive number, got {}",
+                self.lr
+            )));
+        }
+        if !(self.min_lr >= 0.0 && self.min_lr <= self.lr) {
+            return Err(invalid(format!(
+                "{table}.min_lr must lie in [0, lr = {}], got {}",
+                self.lr, self.min_lr
+            )));
+        }
+        self.adam()
+            .validate()
+            .map_err(|e| invalid(format!("{table}: {e}")))
+    }
+}
+
+impl GroupSettings {
+    /// `shared` with this group's fields in place.
+    pub fn apply(&self, shared: &OptimSettings) -> OptimSettings {
+        OptimSettings {
+            kind: self.kind.unwrap_or(shared.kind),
+            lr: self.lr.unwrap_or(shared.lr),
+            min_lr: self.min_lr.unwrap_or(shared.min_lr),
+            warmup_steps: self.warmup_steps.unwrap_or(shared.warmup_steps),
+            decay: self.decay.unwrap_or(shared.decay),
+            beta1: self.beta1.unwrap_or(shared.beta1),
+            beta2: self.beta2.unwrap_or(shared.beta2),
+            eps: self.eps.unwrap_or(shared.eps),
+            weight_decay: self.weight_decay.unwrap_or(shared.weight_decay),
+            grad_clip: self.grad_clip.or(shared.grad_clip),
+        }
+    }
+}
+
+impl OptimConfig {
+    /// The settings of optimiser group `group`: `[optim]` with `[optim.<group>]` in place.
+    pub fn group(&self, group: &str) -> OptimSettings {
+        match self.groups.get(group) {
+            Some(g) => g.apply(&self.shared),
+            None => self.shared.clone(),
+        }
+    }
+
+    /// Refuse a `[optim.<group>]` table that names none of `groups`, the optimiser groups of
+    /// the family `family`.
+    pub fn check_groups(&self, family: &str, groups: &[&str]) -> Result<(), TrainError> {
+        match self.groups.keys().find(|g| !groups.contains(&g.as_str())) {
+            Some(g) => Err(invalid(format!(
+                "optim.{g}: the {family} family has no optimiser group {g:?} (its groups: {})",
+                groups.join(", ")
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// Every value checked: the shared table and each group's resolved settings.
+    fn validate(&self) -> Result<(), TrainError> {
+        self.shared.validate("optim")?;
+        for name in self.groups.keys() {
+            self.group(name).validate(&format!("optim.{name}"))?;
+        }
+        Ok(())
+    }
+}
+
+/// `[optim]` is read by hand: its fields and its group tables share one TOML table, and serde
+/// cannot both refuse unknown fields and collect unknown tables. Tables are group settings;
+/// everything else must be a field of [`OptimSettings`].
+impl<'de> Deserialize<'de> for OptimConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut table = toml::Table::deserialize(deserializer)?;
+        let names: Vec<String> = table
+            .iter()
+            .filter(|(_, v)| v.is_table())
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut groups = BTreeMap::new();
+        for name in names {
+            if let Some(value) = table.remove(&name) {
+                let group = GroupSettings::deserialize(value)
+                    .map_err(|e| D::Error::custom(format!("optim.{name}: {e}")))?;
+                groups.insert(name, group);
+            }
+        }
+        let shared = OptimSettings::deserialize(toml::Value::Table(table))
+            .map_err(|e| D::Error::custom(format!("optim: {e}")))?;
+        Ok(OptimConfig { shared, groups })
     }
 }
 
@@ -274,20 +444,9 @@ impl TrainConfig {
         self.model
             .validate()
             .map_err(|e| invalid(format!("{e} (families: {})", FAMILIES.join(", "))))?;
-        let o = &self.optim;
-        if !(o.lr > 0.0 && o.lr.is_finite()) {
-            return Err(invalid(format!(
-                "optim.lr must be a positive number, got {}",
-                o.lr
-            )));
-        }
-        if !(o.min_lr >= 0.0 && o.min_lr <= o.lr) {
-            return Err(invalid(format!(
-                "optim.min_lr must lie in [0, lr = {}], got {}",
-                o.lr, o.min_lr
-            )));
-        }
-        o.adam().validate()?;
+        self.optim
+            .check_groups(self.model.family(), self.model.groups())?;
+        self.optim.validate()?;
         let t = &self.trainer;
         if t.steps == 0 {
             return Err(invalid("trainer.steps must be >= 1"));

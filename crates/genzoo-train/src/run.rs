@@ -5,7 +5,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use genzoo_data::{save_curve, write_atomic};
-use genzoo_models::Metrics;
 
 use crate::{TrainConfig, TrainError};
 
@@ -65,13 +64,18 @@ impl RunDir {
     }
 
     /// Append one JSON line `{"step": .., "split": .., <metrics>}`.
-    pub fn log_metrics(&self, step: u64, split: &str, metrics: &Metrics) -> Result<(), TrainError> {
+    pub fn log_metrics<K: AsRef<str>>(
+        &self,
+        step: u64,
+        split: &str,
+        metrics: &[(K, f64)],
+    ) -> Result<(), TrainError> {
         let mut obj = serde_json::Map::new();
         obj.insert("step".into(), step.into());
         obj.insert("split".into(), split.into());
         for (k, v) in metrics {
             let v = serde_json::Number::from_f64(*v).map_or(serde_json::Value::Null, Into::into);
-            obj.insert((*k).to_string(), v);
+            obj.insert(k.as_ref().to_string(), v);
         }
         let path = self.metrics();
         let mut f = OpenOptions::new()

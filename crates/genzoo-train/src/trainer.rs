@@ -1,11 +1,13 @@
 //! The step loop shared by every family.
 //!
-//! Per step t: batch indices from the cursor → values (the view of the batch's epoch) → the
-//! family's `train_step` with `rng_for(seed, STREAM_TRAIN, t)` and `lr(t)` → NaN/inf check →
-//! EMA update. At intervals: a log line and `metrics.jsonl`, a validation pass (EMA weights when
-//! kept), sample pictures, an atomic checkpoint. Everything that decides step t is a function
-//! of `(config, checkpoint at t)`, so N steps + resume + M steps equals N+M steps bit for bit.
+//! Per step t: batch indices from the cursor → values (the view of the batch's epoch) → each
+//! optimiser group's `lr(t)` from its own schedule → the family's `train_step` with
+//! `rng_for(seed, STREAM_TRAIN, t)` → NaN/inf check → EMA update. At intervals: a log line and
+//! `metrics.jsonl`, a validation pass (EMA weights when kept), sample pictures (for a family
+//! that generates), an atomic checkpoint. Everything that decides step t is a function of
+//! `(config, checkpoint at t)`, so N steps + resume + M steps equals N+M steps bit for bit.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,14 +16,14 @@ use std::time::Instant;
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use genzoo_data::{Array, BatchCursor, Batcher, rng_for, save_grid, save_scatter};
-use genzoo_models::{Batch, Family, Metrics, Optimizers, Sample, StepCx};
+use genzoo_models::{Batch, Family, Metrics, OptimGroup, Optimizers, Sample, StepCx};
 use genzoo_nn::{Adam, Ema, load_named, named_params};
 
 use crate::checkpoint::{self, Best, EMA_FILE, MODEL_FILE, State};
+use crate::config::OptimSettings;
 use crate::data::Splits;
 use crate::report::{Reporter, format_line};
 use crate::run::RunDir;
-use crate::schedule::learning_rate;
 use crate::{TrainConfig, TrainError, tensors};
 
 /// RNG stream of the training steps.
@@ -63,6 +65,22 @@ pub enum Outcome {
     },
 }
 
+/// The generator inside a model, for the trainer's sample pictures; `None` where the family
+/// does not generate (a classifier), and then the trainer draws no pictures. The CLI hands the
+/// trainer its `Zoo::generator`; [`pictures_of`] and [`no_pictures`] serve code that knows its
+/// family.
+pub type Generator<M> = fn(&M) -> Option<&dyn Sample>;
+
+/// The [`Generator`] of a family that samples: the model itself.
+pub fn pictures_of<M: Sample>(model: &M) -> Option<&dyn Sample> {
+    Some(model)
+}
+
+/// The [`Generator`] of a family that does not generate: no pictures.
+pub fn no_pictures<M>(_: &M) -> Option<&dyn Sample> {
+    None
+}
+
 /// Everything the loop carries from step to step.
 struct Progress<M> {
     model: M,
@@ -72,6 +90,30 @@ struct Progress<M> {
     step: u64,
     best: Option<Best>,
     elapsed_before: f64,
+}
+
+impl<M> Progress<M> {
+    /// Training seconds over all sessions, this one started at `started`.
+    fn elapsed(&self, started: Instant) -> f64 {
+        self.elapsed_before + started.elapsed().as_secs_f64()
+    }
+}
+
+/// The train metrics of the current log interval and when it began.
+struct Interval {
+    mean: MeanMetrics,
+    started: Instant,
+    first_step: u64,
+}
+
+impl Interval {
+    fn new(step: u64) -> Self {
+        Interval {
+            mean: MeanMetrics::default(),
+            started: Instant::now(),
+            first_step: step,
+        }
+    }
 }
 
 /// Running means of metrics over a log interval or an evaluation pass.
@@ -129,11 +171,17 @@ impl<'a> Trainer<'a> {
         }
     }
 
+    /// One optimiser per group of `M`, each with its group's settings; the learning rates are
+    /// set from the groups' schedules before every step.
     fn optimizers<M: Family>(&self) -> Optimizers {
         Optimizers {
             groups: M::GROUPS
                 .iter()
-                .map(|g| (*g, Adam::new(self.config.optim.adam())))
+                .map(|&name| OptimGroup {
+                    name,
+                    adam: Adam::new(self.config.optim.group(name).adam()),
+                    lr: 0.0,
+                })
                 .collect(),
         }
     }
@@ -146,12 +194,15 @@ impl<'a> Trainer<'a> {
     }
 
     /// Train `model` (freshly initialised) from step 0, or from the newest checkpoint of the run
-    /// when `resume`. Returns the trained model and how the run ended.
-    pub fn train<M: Family + Sample>(
+    /// when `resume`; sample pictures come from `generator` (see [`Generator`]). Returns the
+    /// trained model and how the run ended.
+    pub fn train<M: Family>(
         &mut self,
         model: M,
         resume: bool,
+        generator: Generator<M>,
     ) -> Result<(M, Outcome), TrainError> {
+        self.config.optim.check_groups(M::NAME, M::GROUPS)?;
         let progress = if resume {
             self.restore(model)?
         } else {
@@ -169,7 +220,7 @@ impl<'a> Trainer<'a> {
         self.run.truncate_metrics(progress.step)?;
         self.reporter
             .start(progress.step, self.config.trainer.steps);
-        let result = self.run_loop(progress);
+        let result = self.run_loop(progress, generator);
         self.reporter.finish();
         result
     }
@@ -197,18 +248,20 @@ impl<'a> Trainer<'a> {
         }
         let model = load_named(model, &tensors::load(&dir.join(MODEL_FILE))?)?;
         let mut optims = self.optimizers::<M>();
-        for (group, opt) in &mut optims.groups {
+        for group in &mut optims.groups {
             let saved = state
                 .optim_steps
                 .iter()
-                .find(|(g, _)| g == group)
+                .find(|(g, _)| g == group.name)
                 .map(|(_, s)| *s)
                 .ok_or_else(|| TrainError::Checkpoint {
                     path: dir.clone(),
-                    detail: format!("no optimiser state for group {group}"),
+                    detail: format!("no optimiser state for group {}", group.name),
                 })?;
-            let moments = tensors::load(&dir.join(checkpoint::optim_file(group)))?;
-            opt.load_state(saved, &moments, &self.device.clone().without_autodiff())?;
+            let moments = tensors::load(&dir.join(checkpoint::optim_file(group.name)))?;
+            group
+                .adam
+                .load_state(saved, &moments, &self.device.clone().without_autodiff())?;
         }
         let mut ema = self.new_ema()?;
         if let Some(e) = &mut ema {
@@ -235,69 +288,34 @@ impl<'a> Trainer<'a> {
         })
     }
 
-    fn run_loop<M: Family + Sample>(
+    /// Steps until the end, a stop request or divergence.
+    fn run_loop<M: Family>(
         &mut self,
         mut p: Progress<M>,
+        generator: Generator<M>,
     ) -> Result<(M, Outcome), TrainError> {
         let cfg = self.config;
-        let t = &cfg.trainer;
-        let o = &cfg.optim;
-        let total = t.steps;
+        let total = cfg.trainer.steps;
+        let schedules: Vec<OptimSettings> = M::GROUPS.iter().map(|g| cfg.optim.group(g)).collect();
         let n = self.splits.train.len();
-        let d = self.splits.spec.dim();
-        let mut batcher = Batcher::new(n, t.batch_size, cfg.seed, p.cursor)?;
+        let mut batcher = Batcher::new(n, cfg.trainer.batch_size, cfg.seed, p.cursor)?;
         let started = Instant::now();
-        let mut interval = MeanMetrics::default();
-        let mut interval_start = (Instant::now(), p.step);
-        let every = |k: u64, s: u64| k > 0 && s.is_multiple_of(k);
+        let mut interval = Interval::new(p.step);
         while p.step < total {
             if self.stop.load(Ordering::SeqCst) {
                 p.cursor = batcher.cursor();
-                self.save(&p, p.elapsed_before + started.elapsed().as_secs_f64())?;
-                self.reporter
-                    .line(&format!("interrupted: saved step {}", p.step));
-                return Ok((p.model, Outcome::Interrupted { step: p.step }));
+                return self.interrupt(p, started);
             }
-            let epoch = batcher.cursor().epoch;
-            let idx = batcher.next_indices();
-            let mut rows = self.splits.train.rows(&idx, epoch);
-            if let Some(augment) = &self.splits.augment {
-                augment.apply(&mut rows, &idx, epoch);
-            }
-            let x =
-                Tensor::<2>::from_data(TensorData::new(rows.values, [idx.len(), d]), &self.device); // [B, D]
-            let lr = learning_rate(p.step, total, o.lr, o.min_lr, o.warmup_steps, o.decay);
+            let (batch, epoch) = self.next_batch(&mut batcher);
+            set_learning_rates(&mut p.optims, &schedules, p.step, total);
             let mut rng = rng_for(cfg.seed, STREAM_TRAIN, p.step);
             let mut cx = StepCx {
                 rng: &mut rng,
-                lr,
                 step: p.step,
             };
-            let y = self.splits.labels.as_ref().map(|l| {
-                label_tensor(
-                    &idx.iter().map(|&i| l.train[i]).collect::<Vec<_>>(),
-                    &self.device,
-                )
-            });
-            let (model, metrics) = p
-                .model
-                .train_step(&Batch { x, y }, &mut p.optims, &mut cx)?;
-            if let Some((name, _)) = metrics.iter().find(|(_, v)| !v.is_finite()) {
-                let last = checkpoint::list(&self.run.ckpt())?.last().copied();
-                let where_ =
-                    last.map_or("none was written".to_string(), |s| format!("step {s} kept"));
-                self.reporter.line(&format!(
-                    "training diverged at step {}: {name} is not finite; last good checkpoint: {where_}",
-                    p.step
-                ));
-                return Ok((
-                    model,
-                    Outcome::Diverged {
-                        step: p.step,
-                        metric: name.to_string(),
-                        last_checkpoint: last,
-                    },
-                ));
+            let (model, metrics) = p.model.train_step(&batch, &mut p.optims, &mut cx)?;
+            if let Some(outcome) = self.divergence(&metrics, p.step)? {
+                return Ok((model, outcome));
             }
             p.model = model;
             if let Some(e) = &mut p.ema {
@@ -305,53 +323,11 @@ impl<'a> Trainer<'a> {
             }
             p.step += 1;
             p.cursor = batcher.cursor();
-            interval.add(&metrics, 1.0);
+            interval.mean.add(&metrics, 1.0);
             self.reporter.advance(p.step);
-            let last = p.step == total;
-            if every(t.log_every, p.step) || last {
-                let mut m = interval.take();
-                let rate = (p.step - interval_start.1) as f64
-                    / interval_start.0.elapsed().as_secs_f64().max(1e-9);
-                interval_start = (Instant::now(), p.step);
-                m.push(("lr", lr));
-                m.push(("steps_per_sec", rate));
-                m.push(("epoch", epoch as f64));
-                self.reporter
-                    .line(&format_line(p.step, total, "train", &m, &[]));
-                self.run.log_metrics(p.step, "train", &m)?;
-            }
-            let mut save_now = every(t.checkpoint_every, p.step) || last;
-            if every(t.eval_every, p.step) || last {
-                let m = self.evaluate(&p)?;
-                self.reporter
-                    .line(&format_line(p.step, total, "valid", &m, &[]));
-                self.run.log_metrics(p.step, "valid", &m)?;
-                if let Some((name, _)) = m.first() {
-                    self.run.write_curves(name)?;
-                }
-                if let Some((name, value)) = m.first()
-                    && p.best.as_ref().is_none_or(|b| *value < b.value)
-                {
-                    p.best = Some(Best {
-                        metric: name.to_string(),
-                        value: *value,
-                        step: p.step,
-                    });
-                    // The best model must exist on disk to be selectable later.
-                    save_now = true;
-                }
-            }
-            if (every(t.sample_every, p.step) || last) && p.model.generates() {
-                self.pictures(
-                    &p,
-                    &self.run.samples().join(format!("step-{:08}.png", p.step)),
-                )?;
-            }
-            if save_now {
-                self.save(&p, p.elapsed_before + started.elapsed().as_secs_f64())?;
-            }
+            self.at_intervals(&mut p, &mut interval, epoch, generator, started)?;
         }
-        let elapsed_secs = p.elapsed_before + started.elapsed().as_secs_f64();
+        let elapsed_secs = p.elapsed(started);
         Ok((
             p.model,
             Outcome::Finished {
@@ -359,6 +335,149 @@ impl<'a> Trainer<'a> {
                 elapsed_secs,
             },
         ))
+    }
+
+    /// The next training batch and the epoch it belongs to: indices from the cursor, the values
+    /// of that epoch's view (shifted when `data.shift` asks), and labels when the data has them.
+    fn next_batch(&self, batcher: &mut Batcher) -> (Batch, u64) {
+        let epoch = batcher.cursor().epoch;
+        let idx = batcher.next_indices();
+        let mut rows = self.splits.train.rows(&idx, epoch);
+        if let Some(augment) = &self.splits.augment {
+            augment.apply(&mut rows, &idx, epoch);
+        }
+        let d = self.splits.spec.dim();
+        let x = Tensor::<2>::from_data(TensorData::new(rows.values, [idx.len(), d]), &self.device); // [B, D]
+        let y = self.splits.labels.as_ref().map(|l| {
+            label_tensor(
+                &idx.iter().map(|&i| l.train[i]).collect::<Vec<_>>(),
+                &self.device,
+            )
+        });
+        (Batch { x, y }, epoch)
+    }
+
+    /// Save and stop on request (Ctrl-C).
+    fn interrupt<M: Family>(
+        &mut self,
+        p: Progress<M>,
+        started: Instant,
+    ) -> Result<(M, Outcome), TrainError> {
+        self.save(&p, p.elapsed(started))?;
+        self.reporter
+            .line(&format!("interrupted: saved step {}", p.step));
+        Ok((p.model, Outcome::Interrupted { step: p.step }))
+    }
+
+    /// `Some(Diverged)` when a metric of step `step` is not finite. Nothing is saved: the last
+    /// good checkpoint stays the newest.
+    fn divergence(&mut self, metrics: &Metrics, step: u64) -> Result<Option<Outcome>, TrainError> {
+        let Some((name, _)) = metrics.iter().find(|(_, v)| !v.is_finite()) else {
+            return Ok(None);
+        };
+        let last = checkpoint::list(&self.run.ckpt())?.last().copied();
+        let where_ = last.map_or("none was written".to_string(), |s| format!("step {s} kept"));
+        self.reporter.line(&format!(
+            "training diverged at step {step}: {name} is not finite; last good checkpoint: {where_}"
+        ));
+        Ok(Some(Outcome::Diverged {
+            step,
+            metric: name.to_string(),
+            last_checkpoint: last,
+        }))
+    }
+
+    /// What `[trainer]`'s intervals ask for after step `p.step` (each also after the last
+    /// step): the train log line, a validation pass, sample pictures, a checkpoint (also when
+    /// validation found a new best, which must exist on disk to be selectable later).
+    fn at_intervals<M: Family>(
+        &mut self,
+        p: &mut Progress<M>,
+        interval: &mut Interval,
+        epoch: u64,
+        generator: Generator<M>,
+        started: Instant,
+    ) -> Result<(), TrainError> {
+        let t = &self.config.trainer;
+        let last = p.step == t.steps;
+        let due = |every: u64| last || (every > 0 && p.step.is_multiple_of(every));
+        let (log, checkpoint, eval, sample) = (
+            due(t.log_every),
+            due(t.checkpoint_every),
+            due(t.eval_every),
+            due(t.sample_every),
+        );
+        if log {
+            self.log_train(p, interval, epoch)?;
+        }
+        let mut save_now = checkpoint;
+        if eval && self.validate(p)? {
+            save_now = true;
+        }
+        if sample {
+            let path = self.run.samples().join(format!("step-{:08}.png", p.step));
+            self.pictures(p, generator, &path)?;
+        }
+        if save_now {
+            self.save(p, p.elapsed(started))?;
+        }
+        Ok(())
+    }
+
+    /// The train line of the interval that ends at `p.step`: its mean metrics, each group's
+    /// learning rate (`lr`; `lr_<group>` when there are several), the step rate and the epoch.
+    fn log_train<M: Family>(
+        &mut self,
+        p: &Progress<M>,
+        interval: &mut Interval,
+        epoch: u64,
+    ) -> Result<(), TrainError> {
+        let total = self.config.trainer.steps;
+        let mut m: Vec<(Cow<'static, str>, f64)> = interval
+            .mean
+            .take()
+            .into_iter()
+            .map(|(k, v)| (Cow::Borrowed(k), v))
+            .collect();
+        let rate = (p.step - interval.first_step) as f64
+            / interval.started.elapsed().as_secs_f64().max(1e-9);
+        *interval = Interval::new(p.step);
+        let groups = &p.optims.groups;
+        for g in groups {
+            let name = match groups.len() {
+                1 => Cow::Borrowed("lr"),
+                _ => Cow::Owned(format!("lr_{}", g.name)),
+            };
+            m.push((name, g.lr));
+        }
+        m.push((Cow::Borrowed("steps_per_sec"), rate));
+        m.push((Cow::Borrowed("epoch"), epoch as f64));
+        self.reporter
+            .line(&format_line(p.step, total, "train", &m, &[]));
+        self.run.log_metrics(p.step, "train", &m)
+    }
+
+    /// A validation pass at `p.step`: logged, the curves redrawn, the best value tracked.
+    /// Returns whether this step is the new best.
+    fn validate<M: Family>(&mut self, p: &mut Progress<M>) -> Result<bool, TrainError> {
+        let m = self.evaluate(p)?;
+        let total = self.config.trainer.steps;
+        self.reporter
+            .line(&format_line(p.step, total, "valid", &m, &[]));
+        self.run.log_metrics(p.step, "valid", &m)?;
+        let Some((name, value)) = m.first() else {
+            return Ok(false);
+        };
+        self.run.write_curves(name)?;
+        let improves = p.best.as_ref().is_none_or(|b| *value < b.value);
+        if improves {
+            p.best = Some(Best {
+                metric: name.to_string(),
+                value: *value,
+                step: p.step,
+            });
+        }
+        Ok(improves)
     }
 
     /// The model used for evaluation and pictures: EMA weights when kept, without autodiff.
@@ -386,16 +505,25 @@ impl<'a> Trainer<'a> {
         )
     }
 
-    fn pictures<M: Family + Sample>(
+    /// The sample picture at `path`, when the model generates.
+    fn pictures<M: Family>(
         &self,
         p: &Progress<M>,
+        generator: Generator<M>,
         path: &std::path::Path,
     ) -> Result<(), TrainError> {
+        // Asked of the training model first, so that a family without pictures costs no copy.
+        if generator(&p.model).is_none() {
+            return Ok(());
+        }
         let model = self.eval_model(p)?;
+        let Some(sampler) = generator(&model) else {
+            return Ok(());
+        };
         let device = self.device.clone().without_autodiff();
         let mut rng = rng_for(self.config.seed, STREAM_PICTURES, 0);
         write_pictures(
-            &model,
+            sampler,
             self.splits,
             self.config.trainer.picture_samples,
             &mut rng,
@@ -414,13 +542,13 @@ impl<'a> Trainer<'a> {
         let meta = || checkpoint::file_metadata(M::NAME, p.step);
         tensors::save(&tmp.join(MODEL_FILE), &named_params(&p.model)?, meta())?;
         let mut optim_steps = Vec::new();
-        for (group, opt) in &p.optims.groups {
+        for group in &p.optims.groups {
             tensors::save(
-                &tmp.join(checkpoint::optim_file(group)),
-                &opt.state()?,
+                &tmp.join(checkpoint::optim_file(group.name)),
+                &group.adam.state()?,
                 meta(),
             )?;
-            optim_steps.push((group.to_string(), opt.steps()));
+            optim_steps.push((group.name.to_string(), group.adam.steps()));
         }
         if let Some(e) = &p.ema {
             tensors::save(&tmp.join(EMA_FILE), &e.state(&p.model)?, meta())?;
@@ -444,6 +572,14 @@ impl<'a> Trainer<'a> {
             p.best.as_ref().map(|b| b.step),
         )?;
         Ok(dir)
+    }
+}
+
+/// Each group's learning rate at `step` of `total` from its own schedule (`schedules` in the
+/// groups' order).
+fn set_learning_rates(optims: &mut Optimizers, schedules: &[OptimSettings], step: u64, total: u64) {
+    for (group, settings) in optims.groups.iter_mut().zip(schedules) {
+        group.lr = settings.learning_rate(step, total);
     }
 }
 
@@ -471,7 +607,7 @@ pub fn eval_array<M: Family>(
         let end = (start + batch_size).min(data.len());
         let rows = data.slice(start, end);
         let x = Tensor::<2>::from_data(TensorData::new(rows.values, [end - start, d]), device); // [b, D]
-        let mut cx = StepCx { rng, lr: 0.0, step };
+        let mut cx = StepCx { rng, step };
         let y = labels.map(|l| label_tensor(&l[start..end], device));
         let m = model.eval_step(&Batch { x, y }, &mut cx)?;
         mean.add(&m, (end - start) as f64);
@@ -481,7 +617,7 @@ pub fn eval_array<M: Family>(
 }
 
 /// Write the picture of what `model` generates: an image grid, or a 2D scatter for toys.
-pub fn write_pictures<M: Sample>(
+pub fn write_pictures<M: Sample + ?Sized>(
     model: &M,
     splits: &Splits,
     n_images: usize,

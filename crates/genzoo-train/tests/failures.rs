@@ -27,7 +27,7 @@ fn divergence_stops_and_keeps_the_last_good_checkpoint() {
         &["optim.lr=1e30", "optim.warmup_steps=0", "trainer.steps=40"],
     );
     let mut bad = bad;
-    bad.optim.grad_clip = None;
+    bad.optim.shared.grad_clip = None;
     match train(&bad, &splits, dir.path(), true, false) {
         Outcome::Diverged {
             step,
@@ -123,7 +123,7 @@ fn overrides_reach_typed_fields() {
         TOY,
         &["optim.lr=3e-4", "model.hidden=[8, 8, 8]", "name=other"],
     );
-    assert_eq!(c.optim.lr, 3e-4);
+    assert_eq!(c.optim.shared.lr, 3e-4);
     assert_eq!(c.name, "other");
     let genzoo_models::ModelConfig::Vae(v) = &c.model else {
         panic!("a VAE config")

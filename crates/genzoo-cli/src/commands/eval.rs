@@ -4,13 +4,14 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 use burn::prelude::*;
-use genzoo_data::{Split, rng_for};
+use genzoo_data::{Array, Split, rng_for};
 use genzoo_eval::{IwaeOptions, bits_per_dim, bits_per_dim_8bit, exact_nll, iwae};
 use genzoo_models::DataKind;
 use genzoo_train::checkpoint;
 use genzoo_train::data::load;
 use genzoo_train::trainer::load_weights;
 use indicatif::{ProgressBar, ProgressStyle};
+use rand_chacha::ChaCha8Rng;
 
 use super::setup::{Loaded, load_checkpoint, resolve_data_dir};
 use crate::args::EvalArgs;
@@ -79,7 +80,6 @@ impl WithModel for EvalJob<'_> {
     type Out = ();
     fn run<M: Zoo>(self, model: M) -> Result<()> {
         let a = self.args;
-        let cfg = &self.loaded.config;
         let (model, used_ema) = load_weights(model, &self.loaded.ckpt, !a.no_ema)?;
         let state = checkpoint::read_state(&self.loaded.ckpt)?;
         let source = match self.split {
@@ -100,61 +100,15 @@ impl WithModel for EvalJob<'_> {
             };
             return super::eval_classifier::evaluate(&model, e, &mut rng);
         }
-        let bar = ProgressBar::new(data.len() as u64);
-        if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} examples  ETA {eta}")
-        {
-            bar.set_style(style);
-        }
-        let mut progress = |done: usize, _| bar.set_position(done as u64);
-        let started = Instant::now();
-        let d = self.splits.spec.dim();
         let weights = if used_ema { "EMA" } else { "raw" };
+        let cfg = &self.loaded.config;
         let mut json = serde_json::json!({
             "family": cfg.model.family(), "checkpoint": self.loaded.ckpt.display().to_string(),
             "step": state.step, "weights": weights, "split": self.split.to_string(),
             "training_seconds": state.elapsed_secs, "config": toml::to_string(&cfg.model)?,
         });
-        let (nll, label) = if let Some(latent) = model.latent() {
-            let k = a.k.unwrap_or(cfg.eval.iwae_k);
-            let options = IwaeOptions {
-                k,
-                max_rows: cfg.eval.max_rows,
-            };
-            let r = iwae(
-                latent,
-                &data,
-                &options,
-                &mut rng,
-                &self.device,
-                &mut progress,
-            )?;
-            bar.finish_and_clear();
-            out!("ELBO       {:.3} nats  (-ELBO {:.3})", -r.nelbo, r.nelbo);
-            out!("IWAE k={k:<5} NLL {:.3} ± {:.3} nats", r.nll, r.nll_stderr);
-            json["k"] = k.into();
-            json["nelbo"] = r.nelbo.into();
-            json["nll_stderr"] = r.nll_stderr.into();
-            json["examples"] = r.n.into();
-            (r.nll, format!("k{k}"))
-        } else if let Some(exact) = model.exact() {
-            let r = exact_nll(
-                exact,
-                &data,
-                cfg.trainer.batch_size,
-                &self.device,
-                &mut progress,
-            )?;
-            bar.finish_and_clear();
-            out!("NLL        {:.3} ± {:.3} nats (exact)", r.nll, r.nll_stderr);
-            json["nll_stderr"] = r.nll_stderr.into();
-            json["examples"] = r.n.into();
-            (r.nll, "exact".to_string())
-        } else {
-            bail!(
-                "the {} family has no likelihood to evaluate",
-                cfg.model.family()
-            );
-        };
+        let started = Instant::now();
+        let (nll, label) = self.likelihood(&model, &data, &mut rng, &mut json)?;
         let secs = started.elapsed().as_secs_f64();
         json["nll"] = nll.into();
         json["seconds"] = secs.into();
@@ -165,10 +119,70 @@ impl WithModel for EvalJob<'_> {
             state.step
         );
         out!(
-            "data       {} split, {} examples of dimension {d}",
+            "data       {} split, {} examples of dimension {}",
             self.split,
-            data.len()
+            data.len(),
+            self.splits.spec.dim()
         );
+        self.report_scale(nll, &mut json);
+        out!("time       {secs:.1} s");
+        self.write_report(&json, &label, state.step)
+    }
+}
+
+impl EvalJob<'_> {
+    /// The NLL of `data` in nats, by the model's own estimator (the IWAE bound of a
+    /// latent-variable model, the exact likelihood otherwise), printed and recorded in `json`;
+    /// with the label of its report file (`k5000`, `exact`).
+    fn likelihood<M: Zoo>(
+        &self,
+        model: &M,
+        data: &Array,
+        rng: &mut ChaCha8Rng,
+        json: &mut serde_json::Value,
+    ) -> Result<(f64, String)> {
+        let cfg = &self.loaded.config;
+        let bar = ProgressBar::new(data.len() as u64);
+        if let Ok(style) = ProgressStyle::with_template("{bar:30} {pos}/{len} examples  ETA {eta}")
+        {
+            bar.set_style(style);
+        }
+        let mut progress = |done: usize, _| bar.set_position(done as u64);
+        if let Some(latent) = model.latent() {
+            let k = self.args.k.unwrap_or(cfg.eval.iwae_k);
+            let options = IwaeOptions {
+                k,
+                max_rows: cfg.eval.max_rows,
+            };
+            let r = iwae(latent, data, &options, rng, &self.device, &mut progress)?;
+            bar.finish_and_clear();
+            out!("ELBO       {:.3} nats  (-ELBO {:.3})", -r.nelbo, r.nelbo);
+            out!("IWAE k={k:<5} NLL {:.3} ± {:.3} nats", r.nll, r.nll_stderr);
+            json["k"] = k.into();
+            json["nelbo"] = r.nelbo.into();
+            json["nll_stderr"] = r.nll_stderr.into();
+            json["examples"] = r.n.into();
+            Ok((r.nll, format!("k{k}")))
+        } else if let Some(exact) = model.exact() {
+            let batch = cfg.trainer.batch_size;
+            let r = exact_nll(exact, data, batch, &self.device, &mut progress)?;
+            bar.finish_and_clear();
+            out!("NLL        {:.3} ± {:.3} nats (exact)", r.nll, r.nll_stderr);
+            json["nll_stderr"] = r.nll_stderr.into();
+            json["examples"] = r.n.into();
+            Ok((r.nll, "exact".to_string()))
+        } else {
+            bail!(
+                "the {} family has no likelihood to evaluate",
+                cfg.model.family()
+            );
+        }
+    }
+
+    /// The NLL on the data's own scale: bits/dim for images, the gap to the true entropy for a
+    /// toy that has one.
+    fn report_scale(&self, nll: f64, json: &mut serde_json::Value) {
+        let d = self.splits.spec.dim();
         match (self.splits.spec.kind, &self.splits.toy) {
             (DataKind::Binary, _) => {
                 let bpd = bits_per_dim(nll, d);
@@ -190,13 +204,17 @@ impl WithModel for EvalJob<'_> {
                 json["bits_per_dim"] = bpd.into();
             }
         }
-        out!("time       {secs:.1} s");
+    }
+
+    /// `json` as `eval/<split>-<label>-step<N>.json` of the run, where `genzoo scoreboard`
+    /// reads it (nothing when the checkpoint is not inside a run directory).
+    fn write_report(&self, json: &serde_json::Value, label: &str, step: u64) -> Result<()> {
         let run_root = self.loaded.ckpt.parent().and_then(std::path::Path::parent);
         if let Some(root) = run_root {
             let path = root
                 .join("eval")
-                .join(format!("{}-{label}-step{}.json", self.split, state.step));
-            genzoo_data::write_atomic(&path, serde_json::to_string_pretty(&json)?.as_bytes())?;
+                .join(format!("{}-{label}-step{step}.json", self.split));
+            genzoo_data::write_atomic(&path, serde_json::to_string_pretty(json)?.as_bytes())?;
             out!("written    {}", path.display());
         }
         Ok(())

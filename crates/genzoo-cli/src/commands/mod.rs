@@ -9,7 +9,7 @@ mod perceptron;
 mod quality;
 mod rf;
 mod sample;
-mod sample_diffusion;
+mod sample_iterative;
 mod scoreboard;
 mod setup;
 mod train;

@@ -47,26 +47,31 @@ impl WithModel for SampleJob<'_> {
     type Out = ();
     fn run<M: Zoo>(self, model: M) -> Result<()> {
         let a = self.args;
+        let family = self.loaded.config.model.family();
         let (model, used_ema) = load_weights(model, &self.loaded.ckpt, !a.no_ema)?;
-        match model.diffusion() {
-            Some(d) => {
-                let weights = if used_ema { "EMA" } else { "raw" };
-                return super::sample_diffusion::run(d, a, self.loaded, &self.device, weights);
-            }
-            None if super::sample_diffusion::any_flag(a) => bail!(
-                "--sampler/--steps/--eta/--skip/--invert apply to diffusion models, not {}",
-                self.loaded.config.model.family()
-            ),
-            None => {}
+        let weights = if used_ema { "EMA" } else { "raw" };
+        let Some(generator) = model.generator() else {
+            bail!(
+                "a {family} does not generate examples: `genzoo sample` needs a run of a \
+                 generative family"
+            );
+        };
+        if let Some(iterative) = model.iterative() {
+            return super::sample_iterative::run(iterative, a, self.loaded, &self.device, weights);
+        }
+        if !a.sampler_request().is_empty() || a.invert.is_some() {
+            bail!(
+                "--sampler/--steps/--eta/--skip/--invert choose how a model samples step by \
+                 step; a {family} draws its samples in one pass"
+            );
         }
         let mut config = self.loaded.config.clone();
         let spec = data::spec(&config.data)?;
         let mut rng = rng_for(a.seed, STREAM_SAMPLE, 0);
-        let weights = if used_ema { "EMA" } else { "raw" };
         let is_npy = a.out.extension().is_some_and(|e| e == "npy");
         let started = std::time::Instant::now();
         if is_npy {
-            let x = model.sample(a.count, &mut rng, &self.device)?; // [n, D]
+            let x = generator.sample(a.count, &mut rng, &self.device)?; // [n, D]
             let shape = [&[a.count][..], &spec.example_shape].concat();
             write_npy(&a.out, &Array::new(shape, tensor_values(x)?)?)?;
         } else {
@@ -76,7 +81,7 @@ impl WithModel for SampleJob<'_> {
                 resolve_data_dir(&mut config, a.data_dir.as_deref())?;
             }
             let splits = load_for_pictures(&config, needs_data)?;
-            write_pictures(&model, &splits, a.count, &mut rng, &self.device, &a.out)?;
+            write_pictures(generator, &splits, a.count, &mut rng, &self.device, &a.out)?;
             if let Some(path) = &a.reconstructions {
                 let Some([c, h, w]) = spec.image() else {
                     bail!("reconstructions are drawn for image data only");

@@ -117,7 +117,8 @@ impl WithModel for TrainJob<'_> {
             runtime::stop_flag(),
             &mut reporter,
         );
-        let (_, outcome) = trainer.train(model, self.resume)?;
+        // Pictures only for families that generate: the trainer asks `Zoo::generator`.
+        let (_, outcome) = trainer.train(model, self.resume, M::generator)?;
         Ok(outcome)
     }
 }

@@ -74,10 +74,10 @@ impl Family for Fvsbn {
         self,
         batch: &Batch,
         optim: &mut Optimizers,
-        cx: &mut StepCx,
+        _cx: &mut StepCx,
     ) -> Result<(Self, Metrics), ModelError> {
         let lp = self.log_prob(batch.x.clone())?;
-        Ok(nll_step(self, lp, optim, cx.lr))
+        Ok(nll_step(self, lp, optim))
     }
 
     fn eval_step(&self, batch: &Batch, _cx: &mut StepCx) -> Result<Metrics, ModelError> {

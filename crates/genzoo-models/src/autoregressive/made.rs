@@ -173,7 +173,7 @@ impl Family for Made {
         check_width(&batch.x, self.n, "MADE")?;
         let masks = self.masks((cx.step % self.config.masks as u64) as usize);
         let lp = log_prob_from_logits(batch.x.clone(), self.logits_with(batch.x.clone(), &masks));
-        Ok(nll_step(self, lp, optim, cx.lr))
+        Ok(nll_step(self, lp, optim))
     }
 
     fn eval_step(&self, batch: &Batch, _cx: &mut StepCx) -> Result<Metrics, ModelError> {

@@ -141,7 +141,7 @@ impl Family for Nade {
         self,
         batch: &Batch,
         optim: &mut Optimizers,
-        cx: &mut StepCx,
+        _cx: &mut StepCx,
     ) -> Result<(Self, Metrics), ModelError> {
         check_width(&batch.x, self.ordering.len(), "NADE")?;
         let [rows, n] = batch.x.dims();
@@ -171,7 +171,7 @@ impl Family for Nade {
         grads.register(self.b.id, t1(g.b));
         grads.register(self.c.id, t1(g.c));
         let loss = g.nll / rows as f64;
-        let (model, report) = optim.groups[0].1.step(self, grads, cx.lr);
+        let (model, report) = optim.groups[0].step(self, grads);
         Ok((
             model,
             vec![

@@ -18,7 +18,7 @@ use super::loss::{LossKind, cross_entropy};
 use super::metrics::predictions;
 use super::soft_metrics::{F1Average, soft_accuracy};
 use crate::family::Optimizers;
-use crate::{Batch, Classify, DataSpec, Family, Metrics, ModelError, Sample, StepCx};
+use crate::{Batch, Classify, DataSpec, Family, Metrics, ModelError, StepCx};
 
 /// A built classifier.
 #[derive(Module, Debug)]
@@ -201,7 +201,7 @@ impl Family for Classifier {
             self.f1_average(),
         );
         let acc = accuracy(logits.detach(), y);
-        let (model, loss_value, grad_norm) = minimise(self, loss, optim, cx.lr);
+        let (model, loss_value, grad_norm) = minimise(self, loss, optim);
         Ok((
             model,
             vec![
@@ -249,19 +249,5 @@ impl Classify for Classifier {
     }
     fn features_and_logits(&self, x: Tensor<2>) -> Result<(Tensor<2>, Tensor<2>), ModelError> {
         self.forward(x, None)
-    }
-}
-
-impl Sample for Classifier {
-    fn generates(&self) -> bool {
-        false
-    }
-    fn sample(
-        &self,
-        _n: usize,
-        _rng: &mut ChaCha8Rng,
-        _device: &Device,
-    ) -> Result<Tensor<2>, ModelError> {
-        Err(ModelError::NotGenerative(Self::NAME))
     }
 }

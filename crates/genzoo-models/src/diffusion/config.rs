@@ -21,9 +21,9 @@ use genzoo_nn::unet::UNetConfig;
 use serde::{Deserialize, Serialize};
 
 use super::process::Prediction;
-use super::samplers::Skip;
 use super::schedule::{DEFAULT_TIMESTEPS, ScheduleKind};
 use crate::ModelError;
+use crate::sampling::SamplerConfig;
 
 /// Which denoising network.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,95 +34,6 @@ pub enum NetKind {
     Unet,
     /// An MLP over flattened examples (2-D toys).
     Mlp,
-}
-
-/// Which sampler.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum SamplerKind {
-    /// DDPM ancestral sampling, σ² = β_t (all T steps unless S says fewer).
-    Ddpm,
-    /// DDPM ancestral sampling, σ² = β̃_t (all T steps unless S says fewer).
-    DdpmTilde,
-    /// DDIM over S steps.
-    #[default]
-    Ddim,
-}
-
-impl std::str::FromStr for SamplerKind {
-    type Err = ModelError;
-    fn from_str(s: &str) -> Result<Self, ModelError> {
-        match s {
-            "ddpm" => Ok(SamplerKind::Ddpm),
-            "ddpm-tilde" => Ok(SamplerKind::DdpmTilde),
-            "ddim" => Ok(SamplerKind::Ddim),
-            _ => Err(ModelError::InvalidConfig(format!(
-                "unknown sampler {s:?}: ddpm, ddpm-tilde or ddim"
-            ))),
-        }
-    }
-}
-
-/// A sampler and its settings.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SamplerConfig {
-    /// ddpm, ddpm-tilde or ddim.
-    #[serde(default)]
-    pub kind: SamplerKind,
-    /// S, the network calls per sample; absent: 50 for DDIM, all T for DDPM. DDPM with
-    /// S < T runs the ancestral chain over the skipped timesteps (Song et al.'s σ̂ row).
-    #[serde(default)]
-    pub steps: Option<usize>,
-    /// DDIM's η ∈ [0, 1]: 0 deterministic, 1 DDPM-like (σ² = β̃ when S = T).
-    #[serde(default)]
-    pub eta: f64,
-    /// DDIM's timestep selection.
-    #[serde(default)]
-    pub skip: Skip,
-}
-
-/// DDIM steps of the default sampler: Song et al.'s sweet spot of quality and time.
-pub const DEFAULT_SAMPLER_STEPS: usize = 50;
-
-impl Default for SamplerConfig {
-    fn default() -> Self {
-        SamplerConfig {
-            kind: SamplerKind::Ddim,
-            steps: None,
-            eta: 0.0,
-            skip: Skip::Uniform,
-        }
-    }
-}
-
-impl SamplerConfig {
-    /// S for a model trained with `timesteps` steps: the configured one, else DDIM's
-    /// [`DEFAULT_SAMPLER_STEPS`] or DDPM's full chain.
-    pub fn steps(&self, timesteps: usize) -> usize {
-        self.steps.unwrap_or(match self.kind {
-            SamplerKind::Ddim => DEFAULT_SAMPLER_STEPS.min(timesteps),
-            SamplerKind::Ddpm | SamplerKind::DdpmTilde => timesteps,
-        })
-    }
-
-    /// Refuse settings no sampler can run with `timesteps` training steps.
-    pub fn validate(&self, timesteps: usize) -> Result<(), ModelError> {
-        if !(0.0..=1.0).contains(&self.eta) {
-            return Err(ModelError::InvalidConfig(format!(
-                "sampler.eta must lie in [0, 1], got {}",
-                self.eta
-            )));
-        }
-        if let Some(n) = self.steps
-            && (n == 0 || n > timesteps)
-        {
-            return Err(ModelError::InvalidConfig(format!(
-                "sampler.steps must lie in 1..={timesteps}, got {n}"
-            )));
-        }
-        Ok(())
-    }
 }
 
 /// Hyper-parameters of a [`Ddpm`](super::Ddpm).
@@ -154,7 +65,7 @@ pub struct DdpmConfig {
     /// Clip x̂₀ to `[−clip, clip]` while sampling (1.0 for images in [−1, 1]); absent: no clip.
     #[serde(default)]
     pub clip: Option<f64>,
-    /// The default sampler.
+    /// The default sampler (`genzoo sample --sampler/--steps/--eta/--skip` change it).
     #[serde(default)]
     pub sampler: SamplerConfig,
 }

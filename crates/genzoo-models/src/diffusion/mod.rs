@@ -18,7 +18,7 @@ pub mod process;
 pub mod samplers;
 pub mod schedule;
 
-pub use config::{DdpmConfig, NetKind, SamplerConfig, SamplerKind};
+pub use config::{DdpmConfig, NetKind};
 pub use model::Ddpm;
 pub use process::Prediction;
 pub use samplers::{DdpmVariance, Skip};

@@ -12,20 +12,21 @@ use genzoo_nn::noise::standard_normal;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::config::{DdpmConfig, NetKind, SamplerConfig, SamplerKind};
+use super::config::{DdpmConfig, NetKind};
 use super::denoiser::{MlpDenoiser, Net};
 use super::process::{Coefs, Prediction, q_sample};
-use super::samplers::{Chain, DdpmVariance, OnStep, timesteps};
+use super::samplers::{Chain, DdpmVariance, timesteps};
 use super::schedule::NoiseSchedule;
-
 use crate::family::Optimizers;
+use crate::sampling::{
+    Invert, IterativeSample, OnStep, SamplerConfig, SamplerKind, SamplerRequest, check_kind,
+};
 use crate::{Batch, DataSpec, Family, Metrics, ModelError, Sample, StepCx};
 
 /// Most values (examples × dimensions) pushed through the network at once while sampling:
 /// 250 MNIST images. It bounds the memory of a U-Net pass and keeps its activations near the
-/// caches, which made the small U-Net's sampling faster per image than in chunks of 1,000
-/// (timings: docs/history/speed.md, "Figures formerly quoted in code comments (moved
-/// 2026-12-05)").
+/// caches, which made sampling faster than in larger chunks (BENCHMARKS.md, "Sampling in
+/// chunks").
 pub const SAMPLE_CHUNK_VALUES: usize = 250 * 28 * 28;
 
 /// A built diffusion model.
@@ -98,11 +99,6 @@ impl Ddpm {
         self.prediction
     }
 
-    /// The default sampler of the config.
-    pub fn default_sampler(&self) -> SamplerConfig {
-        self.sampler
-    }
-
     /// Values per example.
     pub fn dim(&self) -> usize {
         self.image.iter().product()
@@ -140,12 +136,83 @@ impl Ddpm {
         (self.predict(x_t, steps) - target).square().mean()
     }
 
-    /// `n` samples drawn with `sampler`, `on_step(done, total)` after every network call
-    /// (summed over chunks of [`Ddpm::sample_chunk`] examples).
+    /// Examples per chunk of [`IterativeSample::sample_with`]: [`SAMPLE_CHUNK_VALUES`] values.
+    pub fn sample_chunk(&self) -> usize {
+        (SAMPLE_CHUNK_VALUES / self.dim().max(1)).max(1)
+    }
+}
+
+impl Family for Ddpm {
+    const GROUPS: &'static [&'static str] = &["model"];
+    const NAME: &'static str = "ddpm";
+
+    fn train_step(
+        self,
+        batch: &Batch,
+        optim: &mut Optimizers,
+        cx: &mut StepCx,
+    ) -> Result<(Self, Metrics), ModelError> {
+        self.check_width(&batch.x)?;
+        let [b, _] = batch.x.dims();
+        let total = self.schedule.steps();
+        let t: Vec<usize> = (0..b).map(|_| cx.rng.random_range(0..total)).collect();
+        let loss = self.loss(batch.x.clone(), &t, cx.rng);
+        let (model, loss, grad_norm) = minimise(self, loss, optim);
+        Ok((model, vec![("loss", loss), ("grad_norm", grad_norm)]))
+    }
+
+    fn eval_step(&self, batch: &Batch, cx: &mut StepCx) -> Result<Metrics, ModelError> {
+        self.check_width(&batch.x)?;
+        let [b, _] = batch.x.dims();
+        let total = self.schedule.steps();
+        // Stratified steps: (i + ½)·T/B, the same for every evaluation of a batch size.
+        let t: Vec<usize> = (0..b)
+            .map(|i| ((i as f64 + 0.5) * total as f64 / b as f64) as usize)
+            .collect();
+        let loss = self.loss(batch.x.clone(), &t, cx.rng);
+        Ok(vec![("loss", loss.into_scalar::<f32>() as f64)])
+    }
+}
+
+impl Sample for Ddpm {
+    fn sample(
+        &self,
+        n: usize,
+        rng: &mut ChaCha8Rng,
+        device: &Device,
+    ) -> Result<Tensor<2>, ModelError> {
+        self.sample_with(n, &self.sampler, rng, device, &mut |_, _| {})
+    }
+}
+
+impl IterativeSample for Ddpm {
+    fn sampler_kinds(&self) -> &'static [SamplerKind] {
+        SamplerKind::ALL
+    }
+
+    fn default_sampler(&self) -> SamplerConfig {
+        self.sampler
+    }
+
+    fn resolve_sampler(&self, request: &SamplerRequest) -> Result<SamplerConfig, ModelError> {
+        let mut s = self.sampler.with_request(request);
+        check_kind(Self::NAME, self.sampler_kinds(), s.kind)?;
+        let total = self.schedule.steps();
+        s.validate(total)?;
+        s.steps = Some(s.steps(total));
+        Ok(s)
+    }
+
+    fn network_calls(&self, sampler: &SamplerConfig) -> Result<usize, ModelError> {
+        let total = self.schedule.steps();
+        Ok(timesteps(total, sampler.steps(total), sampler.skip)?.len())
+    }
+
+    /// Drawn in chunks of [`Ddpm::sample_chunk`] examples.
     ///
     /// # Shapes
     /// → `[n, D]`.
-    pub fn sample_with(
+    fn sample_with(
         &self,
         n: usize,
         sampler: &SamplerConfig,
@@ -185,17 +252,15 @@ impl Ddpm {
         Ok(Tensor::cat(parts, 0))
     }
 
-    /// Examples per chunk of [`Ddpm::sample_with`]: [`SAMPLE_CHUNK_VALUES`] values.
-    pub fn sample_chunk(&self) -> usize {
-        (SAMPLE_CHUNK_VALUES / self.dim().max(1)).max(1)
+    fn inversion(&self) -> Option<&dyn Invert> {
+        Some(self)
     }
+}
 
-    /// DDIM inversion of `x0` over S steps (`skip` spacing), then the η = 0 reconstruction:
-    /// `(latent, reconstruction)`; see [`Chain::ddim_invert`] for `refine`.
-    ///
-    /// # Shapes
-    /// `x0: [B, D]` → (`[B, D]`, `[B, D]`).
-    pub fn invert_and_reconstruct(
+impl Invert for Ddpm {
+    /// DDIM inversion of `x0` over S steps (`skip` spacing), then the η = 0 reconstruction;
+    /// see [`Chain::ddim_invert`] for `refine`.
+    fn invert_and_reconstruct(
         &self,
         x0: Tensor<2>,
         sampler: &SamplerConfig,
@@ -223,48 +288,5 @@ impl Ddpm {
             on_step(forward + d, total)
         })?;
         Ok((latent, recon))
-    }
-}
-
-impl Family for Ddpm {
-    const GROUPS: &'static [&'static str] = &["model"];
-    const NAME: &'static str = "ddpm";
-
-    fn train_step(
-        self,
-        batch: &Batch,
-        optim: &mut Optimizers,
-        cx: &mut StepCx,
-    ) -> Result<(Self, Metrics), ModelError> {
-        self.check_width(&batch.x)?;
-        let [b, _] = batch.x.dims();
-        let total = self.schedule.steps();
-        let t: Vec<usize> = (0..b).map(|_| cx.rng.random_range(0..total)).collect();
-        let loss = self.loss(batch.x.clone(), &t, cx.rng);
-        let (model, loss, grad_norm) = minimise(self, loss, optim, cx.lr);
-        Ok((model, vec![("loss", loss), ("grad_norm", grad_norm)]))
-    }
-
-    fn eval_step(&self, batch: &Batch, cx: &mut StepCx) -> Result<Metrics, ModelError> {
-        self.check_width(&batch.x)?;
-        let [b, _] = batch.x.dims();
-        let total = self.schedule.steps();
-        // Stratified steps: (i + ½)·T/B, the same for every evaluation of a batch size.
-        let t: Vec<usize> = (0..b)
-            .map(|i| ((i as f64 + 0.5) * total as f64 / b as f64) as usize)
-            .collect();
-        let loss = self.loss(batch.x.clone(), &t, cx.rng);
-        Ok(vec![("loss", loss.into_scalar::<f32>() as f64)])
-    }
-}
-
-impl Sample for Ddpm {
-    fn sample(
-        &self,
-        n: usize,
-        rng: &mut ChaCha8Rng,
-        device: &Device,
-    ) -> Result<Tensor<2>, ModelError> {
-        self.sample_with(n, &self.sampler, rng, device, &mut |_, _| {})
     }
 }

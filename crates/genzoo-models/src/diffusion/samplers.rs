@@ -22,16 +22,15 @@
 use burn::prelude::*;
 use genzoo_nn::noise::standard_normal;
 use rand_chacha::ChaCha8Rng;
-use serde::{Deserialize, Serialize};
 
 use super::process::Prediction;
 use super::schedule::NoiseSchedule;
 use crate::ModelError;
+// The spacing rule and the progress callback are shared by every family's samplers.
+pub use crate::sampling::{OnStep, Skip};
 
 /// The network as the samplers see it: state `x_t` and step `t` to the raw prediction.
 pub type Denoiser<'a> = dyn FnMut(Tensor<2>, usize) -> Result<Tensor<2>, ModelError> + 'a;
-/// Progress callback: `(steps done, steps in all)` after every network evaluation.
-pub type OnStep<'a> = dyn FnMut(usize, usize) + 'a;
 
 /// Fraction of T the quadratic skip covers (ermongroup/ddim: `np.sqrt(num_timesteps * 0.8)`).
 pub const QUAD_SKIP_FRACTION: f64 = 0.8;
@@ -43,30 +42,6 @@ pub enum DdpmVariance {
     Beta,
     /// `σ_t² = β̃_t`, the true posterior's variance ("fixedsmall").
     BetaTilde,
-}
-
-/// How DDIM picks its S timesteps.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Skip {
-    /// `range(0, T, T // S)`.
-    #[default]
-    Uniform,
-    /// `int(linspace(0, √(0.8 T), S)²)`: dense near the data.
-    Quad,
-}
-
-impl std::str::FromStr for Skip {
-    type Err = ModelError;
-    fn from_str(s: &str) -> Result<Self, ModelError> {
-        match s {
-            "uniform" => Ok(Skip::Uniform),
-            "quad" => Ok(Skip::Quad),
-            _ => Err(ModelError::InvalidConfig(format!(
-                "unknown skip {s:?}: uniform or quad"
-            ))),
-        }
-    }
 }
 
 /// DDIM's timesteps τ, ascending, exactly as ermongroup/ddim computes them. The uniform rule

@@ -162,7 +162,7 @@ impl Family for PlanarFlow {
         check_width(&batch.x, self.dim, "planar")?;
         let Some(energy) = self.target else {
             let lp = self.log_density(batch.x.clone());
-            return Ok(nll_step(self, lp, optim, cx.lr));
+            return Ok(nll_step(self, lp, optim));
         };
         let [rows, _] = batch.x.dims();
         let (z, log_q) = self.push_forward(rows, cx.rng, &batch.x.device());
@@ -170,7 +170,7 @@ impl Family for PlanarFlow {
         let weight = self.energy_weight(cx.step);
         let loss = (log_q.clone() + u.clone().mul_scalar(weight)).mean();
         let bound = (log_q + u).mean().into_scalar::<f32>() as f64;
-        let (model, loss_value, grad_norm) = minimise(self, loss, optim, cx.lr);
+        let (model, loss_value, grad_norm) = minimise(self, loss, optim);
         let metrics = vec![
             ("loss", loss_value),
             ("bound", bound),

@@ -197,7 +197,7 @@ macro_rules! coupling_family {
                     model.flow = model.flow.with_scaling_fitted_to(batch.x.clone());
                 }
                 let lp = model.flow.log_prob(batch.x.clone());
-                Ok($crate::flows::nll_step(model, lp, optim, cx.lr))
+                Ok($crate::flows::nll_step(model, lp, optim))
             }
 
             fn eval_step(

@@ -203,7 +203,7 @@ impl Family for Vae {
         let beta = self.kl_weight(cx.step);
         let nelbo = (kl.clone() - rec.clone()).mean();
         let loss = (kl.clone().mul_scalar(beta) - rec.clone()).mean();
-        let (model, loss_value, grad_norm) = minimise(self, loss, optim, cx.lr);
+        let (model, loss_value, grad_norm) = minimise(self, loss, optim);
         let metrics = vec![
             ("loss", loss_value),
             ("nelbo", nelbo.into_scalar::<f32>() as f64),

@@ -12,6 +12,7 @@ use genzoo_nn::deterministic_init;
 use genzoo_train::data::Splits;
 use genzoo_train::report::Silent;
 use genzoo_train::run::RunDir;
+use genzoo_train::trainer::pictures_of;
 use genzoo_train::{Outcome, TrainConfig, Trainer};
 
 /// A small toy-VAE run: 8gaussians, batch 64.
@@ -80,5 +81,7 @@ pub fn train(
         flag,
         &mut silent,
     );
-    t.train(vae(config, splits), resume).unwrap().1
+    t.train(vae(config, splits), resume, pictures_of::<Vae>)
+        .unwrap()
+        .1
 }

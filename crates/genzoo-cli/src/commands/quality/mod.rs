@@ -342,21 +342,25 @@ struct SampleJob<'a> {
 impl WithModel for SampleJob<'_> {
     type Out = Drawn;
     fn run<M: Zoo>(self, model: M) -> Result<Drawn> {
-        if !model.generates() {
+        let (model, used_ema) = load_weights(model, &self.loaded.ckpt, self.ema)?;
+        let Some(generator) = model.generator() else {
             bail!(
                 "{} is a {} run, which draws no samples; name a generative run",
                 self.loaded.ckpt.display(),
                 self.loaded.config.model.family()
             );
-        }
-        let (model, used_ema) = load_weights(model, &self.loaded.ckpt, self.ema)?;
+        };
         let state = checkpoint::read_state(&self.loaded.ckpt)?;
         let started = Instant::now();
         let mut values = Vec::new();
         for (chunk, start) in (0..self.count).step_by(SAMPLE_CHUNK).enumerate() {
             let n = SAMPLE_CHUNK.min(self.count - start);
             let mut rng = rng_for(self.seed, STREAM_QUALITY, chunk as u64);
-            values.extend(tensor_values(model.sample(n, &mut rng, &self.device)?)?); // [n, D]
+            values.extend(tensor_values(generator.sample(
+                n,
+                &mut rng,
+                &self.device,
+            )?)?); // [n, D]
             eprint!("\rsampling {}/{}", start + n, self.count);
         }
         eprintln!();

@@ -1,6 +1,7 @@
-//! `genzoo sample` for diffusion models: the sampler chosen on the command line (`--sampler
-//! ddpm|ddpm-tilde|ddim --steps S --eta η --skip uniform|quad`) with a progress bar over the
-//! network evaluations, and DDIM inversion with reconstruction PSNR (`--invert N`).
+//! `genzoo sample` for models that sample step by step ([`IterativeSample`]): the sampler
+//! chosen on the command line (`--sampler ddpm|ddpm-tilde|ddim --steps S --eta η --skip
+//! uniform|quad`) with a progress bar over the network evaluations, and the inversion with
+//! reconstruction PSNR (`--invert N`) where the model's sampler runs backwards ([`Invert`]).
 
 use std::time::Instant;
 
@@ -8,7 +9,7 @@ use anyhow::{Result, bail};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use genzoo_data::{Array, ImageView, rng_for, save_grid, save_scatter, write_npy};
-use genzoo_models::diffusion::{Ddpm, SamplerConfig, SamplerKind, samplers};
+use genzoo_models::sampling::{Invert, IterativeSample, SamplerConfig, SamplerKind};
 use genzoo_train::config::DataConfig;
 use genzoo_train::data;
 use genzoo_train::trainer::tensor_values;
@@ -17,8 +18,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::setup::{Loaded, resolve_data_dir};
 use crate::args::SampleArgs;
 
-/// RNG stream of diffusion sampling and inversion.
-const STREAM_DIFFUSION: u64 = u64::from_be_bytes(*b"diffuse\0");
+/// RNG stream of step-by-step sampling and inversion (its bytes spell the family that came
+/// first; changing them would change every seed's draws).
+const STREAM_ITERATIVE: u64 = u64::from_be_bytes(*b"diffuse\0");
 /// Padding between images in a grid.
 const GRID_PADDING: usize = 2;
 /// Pixels per side of a toy scatter.
@@ -27,38 +29,6 @@ const SCATTER_PIXELS: usize = 400;
 const INVERT_SHOWN: usize = 16;
 /// Latents are N(0, I): shown as `z/(2·LATENT_SPAN) + ½`, i.e. ±3 maps onto [0, 1].
 const LATENT_SPAN: f32 = 3.0;
-
-/// Whether any diffusion flag was given (they are errors for other families).
-pub fn any_flag(a: &SampleArgs) -> bool {
-    a.sampler.is_some()
-        || a.steps.is_some()
-        || a.eta.is_some()
-        || a.skip.is_some()
-        || a.invert.is_some()
-}
-
-/// The run's default sampler with the command line's changes.
-fn sampler(model: &Ddpm, a: &SampleArgs) -> Result<SamplerConfig> {
-    let mut s = model.default_sampler();
-    if let Some(k) = &a.sampler {
-        s.kind = k.parse()?;
-        // A sampler named on the command line takes its own default S unless --steps says.
-        s.steps = None;
-    }
-    if let Some(n) = a.steps {
-        s.steps = Some(n);
-    }
-    if let Some(e) = a.eta {
-        s.eta = e;
-    }
-    if let Some(k) = &a.skip {
-        s.skip = k.parse()?;
-    }
-    let total = model.schedule().steps();
-    s.validate(total)?;
-    s.steps = Some(s.steps(total));
-    Ok(s)
-}
 
 fn describe(s: &SamplerConfig, total: usize) -> String {
     match s.kind {
@@ -98,28 +68,41 @@ fn to_unit(values: &mut [f32], config: &genzoo_train::TrainConfig) {
     }
 }
 
-/// Sample (or invert) with a diffusion model.
+/// Sample (or invert) with a model that samples step by step.
 pub fn run(
-    model: &Ddpm,
+    model: &dyn IterativeSample,
     a: &SampleArgs,
     loaded: &Loaded,
     device: &Device,
     weights: &str,
 ) -> Result<()> {
-    let s = sampler(model, a)?;
+    let s = model.resolve_sampler(&a.sampler_request())?;
     if let Some(n) = a.invert {
-        return invert(model, &s, n, a, loaded, device);
+        let Some(inversion) = model.inversion() else {
+            bail!(
+                "--invert needs a sampler that runs backwards; the {} family has none",
+                loaded.config.model.family()
+            );
+        };
+        return invert(
+            inversion,
+            model.network_calls(&s)?,
+            &s,
+            n,
+            a,
+            loaded,
+            device,
+        );
     }
     let config = &loaded.config;
     let spec = data::spec(&config.data)?;
-    let mut rng = rng_for(a.seed, STREAM_DIFFUSION, 0);
+    let mut rng = rng_for(a.seed, STREAM_ITERATIVE, 0);
     let bar = bar();
     let started = Instant::now();
     let x = model.sample_with(a.count, &s, &mut rng, device, &mut |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     })?; // [n, D]
-    let calls = bar.length().unwrap_or(0);
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     let mut values = tensor_values(x)?;
@@ -145,21 +128,23 @@ pub fn run(
             spec.example_shape
         );
     }
-    let per_chunk = calls as f64 / a.count.div_ceil(model.sample_chunk()) as f64;
+    let calls = model.network_calls(&s)?;
     eprintln!(
         "{} samples ({}, {weights} weights, {}) -> {} in {secs:.2} s ({:.4} s/sample)",
         a.count,
-        describe(&s, per_chunk as usize),
+        describe(&s, calls),
         loaded.ckpt.display(),
         a.out.display(),
         secs / a.count.max(1) as f64
     );
-    super::sample::record_speed(loaded, a.count, secs, &slug(&s, per_chunk as usize))
+    super::sample::record_speed(loaded, a.count, secs, &slug(&s, calls))
 }
 
-/// DDIM-invert `n` test images and reconstruct them: PSNR, and a picture of the first few.
+/// Invert `n` test images over `calls` steps and reconstruct them: PSNR, and a picture of the
+/// first few.
 fn invert(
-    model: &Ddpm,
+    model: &dyn Invert,
+    calls: usize,
     s: &SamplerConfig,
     n: usize,
     a: &SampleArgs,
@@ -177,7 +162,7 @@ fn invert(
     let n = x.len();
     let d = spec.dim();
     let xt = Tensor::<2>::from_data(TensorData::new(x.values.clone(), [n, d]), device);
-    let mut rng = rng_for(a.seed, STREAM_DIFFUSION, 1);
+    let mut rng = rng_for(a.seed, STREAM_ITERATIVE, 1);
     let bar = bar();
     let started = Instant::now();
     let (latent, recon) =
@@ -208,12 +193,10 @@ fn invert(
     let mean = psnr.iter().sum::<f64>() / n as f64;
     let worst = psnr.iter().copied().fold(f64::INFINITY, f64::min);
     // Uniform skipping with an S that does not divide T takes one timestep more than S: say
-    // what ran, not what was asked.
-    let total = model.schedule().steps();
-    let calls = samplers::timesteps(total, s.steps(total), s.skip)?.len();
+    // what ran (`calls`), not only what was asked.
     println!(
         "DDIM inversion, S={} {:?} ({calls} timesteps), refine={}: PSNR {mean:.2} dB mean, {worst:.2} dB worst over {n} test images ({secs:.1} s)",
-        s.steps(total),
+        s.steps.unwrap_or(calls),
         s.skip,
         a.invert_refine
     );
