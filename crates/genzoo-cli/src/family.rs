@@ -7,6 +7,7 @@ use genzoo_models::autoregressive::{Fvsbn, Made, Nade};
 use genzoo_models::classifier::Classifier;
 use genzoo_models::diffusion::Ddpm;
 use genzoo_models::flows::{Nice, PlanarFlow, RealNvp};
+use genzoo_models::gan::Gan;
 use genzoo_models::sampling::IterativeSample;
 use genzoo_models::vae::Vae;
 use genzoo_models::{
@@ -50,6 +51,12 @@ impl Zoo for Ddpm {
         Some(self)
     }
     fn iterative(&self) -> Option<&dyn IterativeSample> {
+        Some(self)
+    }
+}
+
+impl Zoo for Gan {
+    fn generator(&self) -> Option<&dyn Sample> {
         Some(self)
     }
 }
@@ -119,5 +126,6 @@ pub fn with_model<W: WithModel>(
         ModelConfig::RealNvp(c) => go(c.init(spec, device)?, job),
         ModelConfig::Nice(c) => go(c.init(spec, device)?, job),
         ModelConfig::Planar(c) => go(c.init(spec, device)?, job),
+        ModelConfig::Gan(c) => go(c.init(spec, device)?, job),
     }
 }

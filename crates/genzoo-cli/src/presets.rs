@@ -34,6 +34,18 @@ pub const PRESETS: &[(&str, &str)] = &[
     ),
     ("toy_ddpm", include_str!("../../../configs/toy_ddpm.toml")),
     (
+        "toy_gan_ring",
+        include_str!("../../../configs/toy_gan_ring.toml"),
+    ),
+    (
+        "toy_gan_grid",
+        include_str!("../../../configs/toy_gan_grid.toml"),
+    ),
+    (
+        "mnist_dcgan",
+        include_str!("../../../configs/mnist_dcgan.toml"),
+    ),
+    (
         "toy_realnvp_8gaussians",
         include_str!("../../../configs/toy_realnvp_8gaussians.toml"),
     ),

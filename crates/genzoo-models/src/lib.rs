@@ -16,6 +16,7 @@ pub mod diffusion;
 pub mod error;
 pub mod family;
 pub mod flows;
+pub mod gan;
 pub mod likelihood;
 pub mod registry;
 pub mod sampling;

@@ -13,6 +13,7 @@ use crate::autoregressive::{Fvsbn, FvsbnConfig, Made, MadeConfig, Nade, NadeConf
 use crate::classifier::{Classifier, ClassifierConfig};
 use crate::diffusion::{Ddpm, DdpmConfig};
 use crate::flows::{Nice, NiceConfig, PlanarConfig, PlanarFlow, RealNvp, RealNvpConfig};
+use crate::gan::{Gan, GanConfig};
 use crate::vae::{Vae, VaeConfig};
 use crate::{Family, ModelError};
 
@@ -38,6 +39,8 @@ pub enum ModelConfig {
     Nice(NiceConfig),
     /// Planar or radial flow (density estimation or reverse KL to an energy).
     Planar(PlanarConfig),
+    /// Generative adversarial network (MLP or DCGAN).
+    Gan(GanConfig),
 }
 
 /// Family names a config may use, for error messages.
@@ -51,6 +54,7 @@ pub const FAMILIES: &[&str] = &[
     "realnvp",
     "nice",
     "planar",
+    "gan",
 ];
 
 impl ModelConfig {
@@ -66,6 +70,7 @@ impl ModelConfig {
             ModelConfig::RealNvp(_) => "realnvp",
             ModelConfig::Nice(_) => "nice",
             ModelConfig::Planar(_) => "planar",
+            ModelConfig::Gan(_) => "gan",
         }
     }
 
@@ -82,6 +87,7 @@ impl ModelConfig {
             ModelConfig::RealNvp(_) => RealNvp::GROUPS,
             ModelConfig::Nice(_) => Nice::GROUPS,
             ModelConfig::Planar(_) => PlanarFlow::GROUPS,
+            ModelConfig::Gan(_) => Gan::GROUPS,
         }
     }
 
@@ -97,6 +103,7 @@ impl ModelConfig {
             ModelConfig::RealNvp(c) => c.validate(),
             ModelConfig::Nice(c) => c.validate(),
             ModelConfig::Planar(c) => c.validate(),
+            ModelConfig::Gan(c) => c.validate(),
         }
     }
 }

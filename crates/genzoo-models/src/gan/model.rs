@@ -28,6 +28,8 @@ use crate::{Batch, DataSpec, Family, Metrics, ModelError, Sample, StepCx};
 const SAMPLE_CHUNK: usize = 500;
 
 /// The generator.
+// One value per model: the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Generator {
     /// MLP.
@@ -48,6 +50,8 @@ impl Generator {
 }
 
 /// The discriminator.
+// One value per model: the variants' sizes do not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Module, Debug)]
 pub enum Discriminator {
     /// MLP with maxout units.
@@ -72,8 +76,8 @@ impl Discriminator {
 /// A built GAN.
 #[derive(Module, Debug)]
 pub struct Gan {
-    gen: Generator,
-    disc: Discriminator,
+    generator: Generator,
+    discriminator: Discriminator,
     #[module(skip)]
     loss: GanLoss,
     #[module(skip)]
@@ -95,7 +99,7 @@ impl GanConfig {
     pub fn init(&self, data: &DataSpec, device: &Device) -> Result<Gan, ModelError> {
         self.validate()?;
         let dim = data.dim();
-        let (gen, disc) = match self.arch {
+        let (generator, discriminator) = match self.arch {
             GanArch::Mlp => (
                 Generator::Mlp(MlpGen::new(self.latent, &self.gen_hidden, dim, device)),
                 Discriminator::Mlp(MlpDisc::new(
@@ -131,8 +135,8 @@ impl GanConfig {
             }
         };
         Ok(Gan {
-            gen,
-            disc,
+            generator,
+            discriminator,
             loss: self.loss,
             prior: self.prior,
             latent: self.latent,
@@ -183,7 +187,7 @@ impl Gan {
     /// # Shapes
     /// `[B, L]` → `[B, D]`.
     pub fn generate(&self, z: Tensor<2>) -> Tensor<2> {
-        self.gen.forward(z)
+        self.generator.forward(z)
     }
 
     /// D's logits of single (unpacked) examples: each repeated `pack` times, so a packed
@@ -194,7 +198,7 @@ impl Gan {
     pub fn disc_logits(&self, x: Tensor<2>) -> Tensor<1> {
         let [b, d] = x.dims();
         let x = x.unsqueeze_dim::<3>(1).repeat_dim(1, self.pack); // [B, m, D]
-        self.disc.forward(x.reshape([b, self.pack * d]))
+        self.discriminator.forward(x.reshape([b, self.pack * d]))
     }
 
     fn check(&self, x: &Tensor<2>) -> Result<usize, ModelError> {
@@ -213,8 +217,8 @@ impl Gan {
     fn judge(&self, real: Tensor<2>, fake: Tensor<2>) -> (Tensor<1>, Tensor<1>) {
         let m = self.pack;
         (
-            self.disc.forward(packed(real, m)),
-            self.disc.forward(packed(fake, m)),
+            self.discriminator.forward(packed(real, m)),
+            self.discriminator.forward(packed(fake, m)),
         )
     }
 }
@@ -232,7 +236,7 @@ impl Family for Gan {
         let b = self.check(&batch.x)?;
         let device = batch.x.device();
         let z = self.prior_sample(b, cx.rng, &device);
-        let fake = self.gen.forward(z).detach();
+        let fake = self.generator.forward(z).detach();
         let spread = batch_spread(fake.clone()) / batch_spread(batch.x.clone()).max(1e-12);
         let (real_logits, fake_logits) = self.judge(batch.x.clone(), fake);
         let d_real = mean_value(sigmoid(real_logits.clone()).detach());
@@ -242,8 +246,8 @@ impl Family for Gan {
         let mut loss_g_value =
             gen_loss(self.loss, fake_logits.detach()).into_scalar::<f32>() as f64;
         let Gan {
-            gen,
-            disc,
+            generator,
+            discriminator,
             loss,
             prior,
             latent,
@@ -252,11 +256,11 @@ impl Family for Gan {
             real_label,
             pack,
         } = self;
-        let grads = GradientsParams::from_grads(loss_d.backward(), &disc);
-        let (disc, report_d) = optim.groups[1].step(disc, grads);
+        let grads = GradientsParams::from_grads(loss_d.backward(), &discriminator);
+        let (discriminator, report_d) = optim.groups[1].step(discriminator, grads);
         let mut model = Gan {
-            gen,
-            disc,
+            generator,
+            discriminator,
             loss,
             prior,
             latent,
@@ -266,15 +270,15 @@ impl Family for Gan {
             pack,
         };
         let mut grad_norm_g = 0.0;
-        if (cx.step + 1) % model.disc_steps as u64 == 0 {
+        if (cx.step + 1).is_multiple_of(model.disc_steps as u64) {
             let z = model.prior_sample(b, cx.rng, &device);
-            let fake = model.gen.forward(z);
-            let logits = model.disc.forward(packed(fake, model.pack));
+            let fake = model.generator.forward(z);
+            let logits = model.discriminator.forward(packed(fake, model.pack));
             let loss_g = gen_loss(model.loss, logits);
             loss_g_value = loss_g.clone().into_scalar::<f32>() as f64;
-            let grads = GradientsParams::from_grads(loss_g.backward(), &model.gen);
-            let (gen, report_g) = optim.groups[0].step(model.gen, grads);
-            model.gen = gen;
+            let grads = GradientsParams::from_grads(loss_g.backward(), &model.generator);
+            let (generator, report_g) = optim.groups[0].step(model.generator, grads);
+            model.generator = generator;
             grad_norm_g = report_g.grad_norm;
         }
         Ok((
@@ -294,7 +298,7 @@ impl Family for Gan {
     fn eval_step(&self, batch: &Batch, cx: &mut StepCx) -> Result<Metrics, ModelError> {
         let b = self.check(&batch.x)?;
         let z = self.prior_sample(b, cx.rng, &batch.x.device());
-        let fake = self.gen.forward(z);
+        let fake = self.generator.forward(z);
         let spread = batch_spread(fake.clone()) / batch_spread(batch.x.clone()).max(1e-12);
         let (real_logits, fake_logits) = self.judge(batch.x.clone(), fake);
         let d_real = mean_value(sigmoid(real_logits.clone()));
@@ -323,7 +327,7 @@ impl Sample for Gan {
         while done < n {
             let m = SAMPLE_CHUNK.min(n - done);
             let z = self.prior_sample(m, rng, device);
-            parts.push(self.gen.forward(z));
+            parts.push(self.generator.forward(z));
             done += m;
         }
         if parts.is_empty() {

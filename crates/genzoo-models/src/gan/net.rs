@@ -17,8 +17,8 @@ use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfi
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation::{leaky_relu, relu, tanh};
-use genzoo_nn::mlp::LEAKY_RELU_SLOPE;
 use genzoo_nn::fast::{BatchNormFast, Conv2dFast, ConvTranspose2dFast};
+use genzoo_nn::mlp::LEAKY_RELU_SLOPE;
 use genzoo_nn::spectral_norm::{SnConv2d, SnLinear};
 
 /// Power iterations per training forward of a spectrally normalised layer (Miyato et al.: 1).
@@ -154,7 +154,9 @@ impl MlpDisc {
             } else {
                 let [b, hk] = y.dims();
                 let units = hk / self.maxout;
-                y.reshape([b, units, self.maxout]).max_dim(2).reshape([b, units])
+                y.reshape([b, units, self.maxout])
+                    .max_dim(2)
+                    .reshape([b, units])
             };
         }
         let [b, _] = h.dims();
