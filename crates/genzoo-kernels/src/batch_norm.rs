@@ -332,6 +332,11 @@ fn fused(bn: &BatchNorm, x: &Tensor<4>, silu: bool) -> Option<Tensor<4>> {
         let running_var = fold(bn.running_var.value_sync(), var, bn.momentum, &device);
         bn.running_mean.update(running_mean);
         bn.running_var.update(running_var);
+        // Merge the updates at once: burn's `RunningState` keeps them per thread until the next
+        // read, and a module visit (checkpoints, EMA) does not read through that, so a
+        // checkpoint would hold the statistics of one step before and resume would drift.
+        let _ = bn.running_mean.value_sync();
+        let _ = bn.running_var.value_sync();
         Some(y)
     } else {
         let (mean, var) = (bn.running_mean.value(), bn.running_var.value());

@@ -296,11 +296,21 @@ impl Family for Gan {
     }
 
     fn eval_step(&self, batch: &Batch, cx: &mut StepCx) -> Result<Metrics, ModelError> {
-        let b = self.check(&batch.x)?;
-        let z = self.prior_sample(b, cx.rng, &batch.x.device());
+        crate::step::check_width(&batch.x, self.dim, "GAN")?;
+        // A held-out split's last batch may not divide by the packing: judge whole packs only.
+        let [rows, _] = batch.x.dims();
+        let b = rows - rows % self.pack;
+        if b == 0 {
+            return Err(ModelError::DataMismatch(format!(
+                "a GAN packing {} samples cannot judge a batch of {rows}",
+                self.pack
+            )));
+        }
+        let x = batch.x.clone().narrow(0, 0, b);
+        let z = self.prior_sample(b, cx.rng, &x.device());
         let fake = self.generator.forward(z);
-        let spread = batch_spread(fake.clone()) / batch_spread(batch.x.clone()).max(1e-12);
-        let (real_logits, fake_logits) = self.judge(batch.x.clone(), fake);
+        let spread = batch_spread(fake.clone()) / batch_spread(x.clone()).max(1e-12);
+        let (real_logits, fake_logits) = self.judge(x, fake);
         let d_real = mean_value(sigmoid(real_logits.clone()));
         let d_fake = mean_value(sigmoid(fake_logits.clone()));
         let loss_d = disc_loss(self.loss, real_logits, fake_logits.clone(), self.real_label);
