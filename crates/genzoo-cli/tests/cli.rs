@@ -705,7 +705,7 @@ fn checkpoint_tensors(ckpt: &Path) -> Vec<(String, String, String, String, Vec<u
     let mut out = Vec::new();
     for entry in std::fs::read_dir(ckpt).unwrap() {
         let path = entry.unwrap().path();
-        if !path.extension().is_some_and(|x| x == "safetensors") {
+        if path.extension().is_none_or(|x| x != "safetensors") {
             continue;
         }
         let file = path.file_name().unwrap().to_string_lossy().into_owned();
