@@ -245,30 +245,11 @@ impl Family for Gan {
         let loss_d_value = loss_d.clone().into_scalar::<f32>() as f64;
         let mut loss_g_value =
             gen_loss(self.loss, fake_logits.detach()).into_scalar::<f32>() as f64;
-        let Gan {
-            generator,
-            discriminator,
-            loss,
-            prior,
-            latent,
-            dim,
-            disc_steps,
-            real_label,
-            pack,
-        } = self;
-        let grads = GradientsParams::from_grads(loss_d.backward(), &discriminator);
-        let (discriminator, report_d) = optim.groups[1].step(discriminator, grads);
-        let mut model = Gan {
-            generator,
-            discriminator,
-            loss,
-            prior,
-            latent,
-            dim,
-            disc_steps,
-            real_label,
-            pack,
-        };
+        // Step each part in place: move it out of the model, update it, put it back.
+        let mut model = self;
+        let grads = GradientsParams::from_grads(loss_d.backward(), &model.discriminator);
+        let (discriminator, report_d) = optim.groups[1].step(model.discriminator, grads);
+        model.discriminator = discriminator;
         let mut grad_norm_g = 0.0;
         if (cx.step + 1).is_multiple_of(model.disc_steps as u64) {
             let z = model.prior_sample(b, cx.rng, &device);
