@@ -28,6 +28,9 @@ pub enum Command {
     /// The reference scale of the sample-quality metrics: MNIST train images, clean and noised,
     /// against the test set, through a feature net.
     QualityFloor(QualityFloorArgs),
+    /// Draw (x0, x1) pairs from a trained rectified flow to a directory, in resumable chunks:
+    /// the data of a reflow or a distillation (`source = "pairs"`).
+    Pairs(PairsArgs),
     /// Show what a checkpoint holds: step, family, tensors, optimiser and EMA state.
     Info(InfoArgs),
     /// Inspect a data set and write a picture of it.
@@ -52,6 +55,56 @@ pub struct DeviceArgs {
     /// Compute device: `flex` (CPU, default) or `cuda` (needs a build with `--features cuda`).
     #[arg(long, default_value = "flex")]
     pub device: String,
+}
+
+/// `genzoo pairs`.
+#[derive(Args, Debug)]
+pub struct PairsArgs {
+    /// The flow's run directory (its newest checkpoint) or a checkpoint directory.
+    pub checkpoint: PathBuf,
+    /// Where the pairs go (`pairs.json` and `chunk_NNNNN.npy`); rerun with the same
+    /// arguments to finish an interrupted draw.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Pairs in all.
+    #[arg(long, default_value_t = 100_000)]
+    pub count: usize,
+    /// Pairs per chunk (a killed run loses at most one chunk).
+    #[arg(long, default_value_t = 10_000)]
+    pub chunk: usize,
+    /// Seed of the noise x0 (chunk k's noise depends on the seed and k only).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The ODE solver (default: the run's `model.sampler`, RK45 in the presets).
+    #[arg(long, value_enum)]
+    pub sampler: Option<SamplerArg>,
+    /// Steps of a fixed-step solver.
+    #[arg(long)]
+    pub steps: Option<usize>,
+    /// Relative tolerance of rk45.
+    #[arg(long)]
+    pub rtol: Option<f64>,
+    /// Absolute tolerance of rk45.
+    #[arg(long)]
+    pub atol: Option<f64>,
+    /// Use the raw weights even when the checkpoint keeps an EMA.
+    #[arg(long)]
+    pub no_ema: bool,
+    #[command(flatten)]
+    pub device: DeviceArgs,
+}
+
+impl PairsArgs {
+    /// The sampler flags as a change to the run's default sampler.
+    pub fn sampler_request(&self) -> SamplerRequest {
+        SamplerRequest {
+            kind: self.sampler.map(SamplerKind::from),
+            steps: self.steps,
+            rtol: self.rtol,
+            atol: self.atol,
+            ..SamplerRequest::default()
+        }
+    }
 }
 
 /// `genzoo train`.
@@ -136,6 +189,12 @@ pub struct SampleArgs {
     /// Spacing of the S steps when they are fewer than the process's.
     #[arg(long, value_enum)]
     pub skip: Option<SkipArg>,
+    /// Relative tolerance of the adaptive ODE solver (rk45; default 1e-5).
+    #[arg(long)]
+    pub rtol: Option<f64>,
+    /// Absolute tolerance of the adaptive ODE solver (rk45; default 1e-5).
+    #[arg(long)]
+    pub atol: Option<f64>,
     /// Instead of sampling, invert this many test images with a sampler that runs backwards
     /// (ddim) over --steps steps and reconstruct them; prints the reconstruction PSNR and
     /// writes a picture (rows: data, latents, reconstructions) to --out.
@@ -159,6 +218,8 @@ impl SampleArgs {
             steps: self.steps,
             eta: self.eta,
             skip: self.skip.map(Skip::from),
+            rtol: self.rtol,
+            atol: self.atol,
         }
     }
 }
@@ -174,6 +235,14 @@ pub enum SamplerArg {
     DdpmTilde,
     /// DDIM's update (Song et al. 2021) over S steps, with η's noise.
     Ddim,
+    /// Forward Euler over S steps (a flow's ODE).
+    Euler,
+    /// Heun's second-order method over S steps (2S network calls).
+    Heun,
+    /// Classical Runge–Kutta over S steps (4S network calls).
+    Rk4,
+    /// Adaptive Dormand–Prince RK45 at --rtol/--atol; reports its network calls.
+    Rk45,
 }
 
 impl From<SamplerArg> for SamplerKind {
@@ -182,6 +251,10 @@ impl From<SamplerArg> for SamplerKind {
             SamplerArg::Ddpm => SamplerKind::Ddpm,
             SamplerArg::DdpmTilde => SamplerKind::DdpmTilde,
             SamplerArg::Ddim => SamplerKind::Ddim,
+            SamplerArg::Euler => SamplerKind::Euler,
+            SamplerArg::Heun => SamplerKind::Heun,
+            SamplerArg::Rk4 => SamplerKind::Rk4,
+            SamplerArg::Rk45 => SamplerKind::Rk45,
         }
     }
 }
@@ -192,6 +265,10 @@ impl From<SamplerKind> for SamplerArg {
             SamplerKind::Ddpm => SamplerArg::Ddpm,
             SamplerKind::DdpmTilde => SamplerArg::DdpmTilde,
             SamplerKind::Ddim => SamplerArg::Ddim,
+            SamplerKind::Euler => SamplerArg::Euler,
+            SamplerKind::Heun => SamplerArg::Heun,
+            SamplerKind::Rk4 => SamplerArg::Rk4,
+            SamplerKind::Rk45 => SamplerArg::Rk45,
         }
     }
 }

@@ -8,6 +8,7 @@ use genzoo_models::classifier::Classifier;
 use genzoo_models::diffusion::Ddpm;
 use genzoo_models::flows::{Nice, PlanarFlow, RealNvp};
 use genzoo_models::gan::Gan;
+use genzoo_models::rectified_flow::RectifiedFlow;
 use genzoo_models::sampling::IterativeSample;
 use genzoo_models::vae::Vae;
 use genzoo_models::{
@@ -40,6 +41,11 @@ pub trait Zoo: Family {
     fn classify(&self) -> Option<&dyn Classify> {
         None
     }
+    /// The flow whose ODE carries noise to data (`genzoo pairs`, straightness), if the
+    /// family is a rectified flow.
+    fn transport(&self) -> Option<&RectifiedFlow> {
+        None
+    }
     /// The convolutional networks inside, by role, for `genzoo rf`.
     fn conv_nets(&self) -> Vec<(&'static str, &dyn ConvGeometry)> {
         Vec::new()
@@ -51,6 +57,18 @@ impl Zoo for Ddpm {
         Some(self)
     }
     fn iterative(&self) -> Option<&dyn IterativeSample> {
+        Some(self)
+    }
+}
+
+impl Zoo for RectifiedFlow {
+    fn generator(&self) -> Option<&dyn Sample> {
+        Some(self)
+    }
+    fn iterative(&self) -> Option<&dyn IterativeSample> {
+        Some(self)
+    }
+    fn transport(&self) -> Option<&RectifiedFlow> {
         Some(self)
     }
 }
@@ -127,5 +145,6 @@ pub fn with_model<W: WithModel>(
         ModelConfig::Nice(c) => go(c.init(spec, device)?, job),
         ModelConfig::Planar(c) => go(c.init(spec, device)?, job),
         ModelConfig::Gan(c) => go(c.init(spec, device)?, job),
+        ModelConfig::RectifiedFlow(c) => go(c.init(spec, device)?, job),
     }
 }

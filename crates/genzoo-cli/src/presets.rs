@@ -33,6 +33,15 @@ pub const PRESETS: &[(&str, &str)] = &[
         include_str!("../../../configs/mnist_made_wide.toml"),
     ),
     ("toy_ddpm", include_str!("../../../configs/toy_ddpm.toml")),
+    ("toy_rf", include_str!("../../../configs/toy_rf.toml")),
+    (
+        "toy_rf_reflow",
+        include_str!("../../../configs/toy_rf_reflow.toml"),
+    ),
+    (
+        "toy_rf_distill",
+        include_str!("../../../configs/toy_rf_distill.toml"),
+    ),
     (
         "toy_gan_ring",
         include_str!("../../../configs/toy_gan_ring.toml"),

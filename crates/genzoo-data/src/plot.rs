@@ -140,6 +140,52 @@ pub fn save_scatter(path: &Path, points: &Array, range: f64, size_px: usize) -> 
     write_png(path, size_px, size_px, PixelFormat::Rgb, &colour(&t))
 }
 
+/// Saves paths in the plane (each `[(x, y), …]` from its start to its end) over
+/// `[−range, range]²` on white, each segment coloured by its position along the path (viridis:
+/// dark purple at the start, yellow at the end), with a black dot at each start. The picture of
+/// a flow's trajectories from noise to data.
+pub fn save_paths(
+    path: &Path,
+    paths: &[Vec<(f64, f64)>],
+    range: f64,
+    size_px: usize,
+) -> Result<()> {
+    if !(range.is_finite() && range > 0.0) || size_px == 0 {
+        return Err(DataError::InvalidArgument(format!(
+            "save_paths needs range > 0 and size_px > 0, got {range} and {size_px}"
+        )));
+    }
+    let mut canvas = Canvas {
+        width: size_px,
+        height: size_px,
+        data: vec![255; size_px * size_px * 3],
+    };
+    let scale = size_px as f64 / (2.0 * range);
+    let px = |(x, y): (f64, f64)| ((x + range) * scale, (range - y) * scale);
+    for p in paths {
+        let n = p.len().saturating_sub(1).max(1);
+        for (k, w) in p.windows(2).enumerate() {
+            if !(w[0].0.is_finite()
+                && w[0].1.is_finite()
+                && w[1].0.is_finite()
+                && w[1].1.is_finite())
+            {
+                continue;
+            }
+            let c = viridis(k as f64 / n as f64);
+            canvas.line(px(w[0]), px(w[1]), c, 1);
+        }
+        if let Some(&start) = p.first()
+            && start.0.is_finite()
+            && start.1.is_finite()
+        {
+            let (x, y) = px(start);
+            canvas.line((x - 1.0, y - 1.0), (x - 1.0, y - 1.0), [0, 0, 0], 3);
+        }
+    }
+    write_png(path, size_px, size_px, PixelFormat::Rgb, &canvas.data)
+}
+
 /// An RGB canvas for line plots.
 struct Canvas {
     width: usize,

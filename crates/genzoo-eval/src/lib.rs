@@ -4,6 +4,7 @@
 //!   [`LatentVariable`](genzoo_models::LatentVariable) model (ELBO at k = 1).
 //! - [`exact`]: the exact NLL of models with a tractable density.
 //! - [`units`]: nats ↔ bits per dimension.
+//! - [`energy`]: the energy distance between two samples (2-D toys, where no likelihood is).
 //! - [`logsumexp`]: numerically stable log-mean-exp, in f64.
 //! - [`quality`](mod@quality): sample quality through a trained classifier ([`Classify`](genzoo_models::Classify)):
 //!   [`fid`](mod@fid), [`kid`](mod@kid), [`precision_recall`](mod@precision_recall),
@@ -12,6 +13,7 @@
 
 pub mod classifier_scores;
 pub mod degrade;
+pub mod energy;
 pub mod error;
 pub mod exact;
 pub mod features;
@@ -26,6 +28,7 @@ pub mod quality;
 pub mod quantile;
 pub mod units;
 
+pub use energy::energy_distance;
 pub use error::EvalError;
 pub use exact::{NllReport, exact_nll};
 pub use iwae::{IwaeOptions, IwaeReport, iwae};

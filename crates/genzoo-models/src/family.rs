@@ -60,12 +60,19 @@ pub struct Batch {
     /// Class labels `[B]` when the data has them (MNIST digits); `None` for toys. Generative
     /// families ignore them; classifiers and conditional models use them.
     pub y: Option<Tensor<1, Int>>,
+    /// The coupled source point of each example, `[B, D]`, when the data is a coupling drawn
+    /// from a flow (a reflow's `(x₀, x₁)` pairs, with `x` holding x₁); `None` otherwise.
+    pub x0: Option<Tensor<2>>,
 }
 
 impl Batch {
     /// A batch without labels.
     pub fn unlabelled(x: Tensor<2>) -> Self {
-        Batch { x, y: None }
+        Batch {
+            x,
+            y: None,
+            x0: None,
+        }
     }
 }
 

@@ -7,17 +7,19 @@
 //! needs one is a bounded generic and an impossible pairing fails to compile.
 //!
 //! Families: [`vae`]; [`autoregressive`] (FVSBN, NADE, MADE); [`diffusion`] (DDPM/DDIM);
-//! [`flows`] (RealNVP, NICE, planar/radial); [`classifier`] (MLP, CNN, EfficientNet, soft-metric
+//! [`flows`] (RealNVP, NICE, planar/radial); [`gan`]; [`rectified_flow`]; [`classifier`] (MLP, CNN, EfficientNet, soft-metric
 //! losses: the feature net of the sample-quality metrics).
 
 pub mod autoregressive;
 pub mod classifier;
+pub mod conditioned;
 pub mod diffusion;
 pub mod error;
 pub mod family;
 pub mod flows;
 pub mod gan;
 pub mod likelihood;
+pub mod rectified_flow;
 pub mod registry;
 pub mod sampling;
 mod step;

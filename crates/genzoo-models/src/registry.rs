@@ -14,6 +14,7 @@ use crate::classifier::{Classifier, ClassifierConfig};
 use crate::diffusion::{Ddpm, DdpmConfig};
 use crate::flows::{Nice, NiceConfig, PlanarConfig, PlanarFlow, RealNvp, RealNvpConfig};
 use crate::gan::{Gan, GanConfig};
+use crate::rectified_flow::{RectifiedFlow, RectifiedFlowConfig};
 use crate::vae::{Vae, VaeConfig};
 use crate::{Family, ModelError};
 
@@ -41,6 +42,9 @@ pub enum ModelConfig {
     Planar(PlanarConfig),
     /// Generative adversarial network (MLP or DCGAN).
     Gan(GanConfig),
+    /// Rectified flow: straight-path velocity regression, ODE sampling, reflow, distillation.
+    #[serde(rename = "rectified_flow")]
+    RectifiedFlow(RectifiedFlowConfig),
 }
 
 /// Family names a config may use, for error messages.
@@ -55,6 +59,7 @@ pub const FAMILIES: &[&str] = &[
     "nice",
     "planar",
     "gan",
+    "rectified_flow",
 ];
 
 impl ModelConfig {
@@ -71,6 +76,7 @@ impl ModelConfig {
             ModelConfig::Nice(_) => "nice",
             ModelConfig::Planar(_) => "planar",
             ModelConfig::Gan(_) => "gan",
+            ModelConfig::RectifiedFlow(_) => "rectified_flow",
         }
     }
 
@@ -88,6 +94,7 @@ impl ModelConfig {
             ModelConfig::Nice(_) => Nice::GROUPS,
             ModelConfig::Planar(_) => PlanarFlow::GROUPS,
             ModelConfig::Gan(_) => Gan::GROUPS,
+            ModelConfig::RectifiedFlow(_) => RectifiedFlow::GROUPS,
         }
     }
 
@@ -104,6 +111,7 @@ impl ModelConfig {
             ModelConfig::Nice(c) => c.validate(),
             ModelConfig::Planar(c) => c.validate(),
             ModelConfig::Gan(c) => c.validate(),
+            ModelConfig::RectifiedFlow(c) => c.validate(),
         }
     }
 }

@@ -7,8 +7,8 @@
 //! command line --sampler --steps --eta --skip ──────┴─▶ resolve_sampler() ──▶ sample_with()
 //! ```
 //! One option set serves every such family, so `genzoo sample` has one set of flags: the
-//! diffusion family runs DDPM's ancestral chains and DDIM; a rectified flow's ODE solvers
-//! (Euler, Heun, RK45) join [`SamplerKind`] when that family lands, and a family refuses the
+//! diffusion family runs DDPM's ancestral chains and DDIM; the rectified flow runs its ODE
+//! solvers (Euler, Heun, RK4 with S steps, adaptive RK45 with rtol/atol); a family refuses the
 //! kinds it does not list in [`IterativeSample::sampler_kinds`].
 
 use burn::prelude::*;
@@ -25,9 +25,8 @@ pub const DEFAULT_SAMPLER_STEPS: usize = 50;
 
 /// Every sampler a family may offer, by the name configs and the command line use.
 ///
-/// Today the diffusion family's three. A rectified flow's ODE solvers (Euler, Heun, RK45) join
-/// this enum when that family lands, so that `genzoo sample --sampler` picks them too; each
-/// family lists the kinds it runs in [`IterativeSample::sampler_kinds`].
+/// The diffusion family's three and the rectified flow's four ODE solvers; each family lists
+/// the kinds it runs in [`IterativeSample::sampler_kinds`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SamplerKind {
@@ -38,12 +37,39 @@ pub enum SamplerKind {
     /// DDIM over S steps.
     #[default]
     Ddim,
+    /// Forward Euler over S equal steps (S evaluations).
+    Euler,
+    /// Heun's second-order method over S equal steps (2S evaluations).
+    Heun,
+    /// Classical fourth-order Runge–Kutta over S equal steps (4S evaluations).
+    Rk4,
+    /// Adaptive Dormand–Prince RK5(4) at `rtol`/`atol`; S does not apply.
+    Rk45,
 }
 
 impl SamplerKind {
     /// Every kind, in declaration order.
-    pub const ALL: &'static [SamplerKind] =
+    pub const ALL: &'static [SamplerKind] = &[
+        SamplerKind::Ddpm,
+        SamplerKind::DdpmTilde,
+        SamplerKind::Ddim,
+        SamplerKind::Euler,
+        SamplerKind::Heun,
+        SamplerKind::Rk4,
+        SamplerKind::Rk45,
+    ];
+
+    /// The diffusion family's samplers.
+    pub const DIFFUSION: &'static [SamplerKind] =
         &[SamplerKind::Ddpm, SamplerKind::DdpmTilde, SamplerKind::Ddim];
+
+    /// The ODE solvers of a flow from noise at t = 0 to data at t = 1.
+    pub const ODE: &'static [SamplerKind] = &[
+        SamplerKind::Euler,
+        SamplerKind::Heun,
+        SamplerKind::Rk4,
+        SamplerKind::Rk45,
+    ];
 
     /// The name configs and the command line use.
     pub fn name(self) -> &'static str {
@@ -51,6 +77,10 @@ impl SamplerKind {
             SamplerKind::Ddpm => "ddpm",
             SamplerKind::DdpmTilde => "ddpm-tilde",
             SamplerKind::Ddim => "ddim",
+            SamplerKind::Euler => "euler",
+            SamplerKind::Heun => "heun",
+            SamplerKind::Rk4 => "rk4",
+            SamplerKind::Rk45 => "rk45",
         }
     }
 
@@ -59,7 +89,11 @@ impl SamplerKind {
     fn takes_every_step(self) -> bool {
         match self {
             SamplerKind::Ddpm | SamplerKind::DdpmTilde => true,
-            SamplerKind::Ddim => false,
+            SamplerKind::Ddim
+            | SamplerKind::Euler
+            | SamplerKind::Heun
+            | SamplerKind::Rk4
+            | SamplerKind::Rk45 => false,
         }
     }
 }
@@ -138,6 +172,19 @@ pub struct SamplerConfig {
     /// The spacing of the S steps.
     #[serde(default)]
     pub skip: Skip,
+    /// Relative tolerance of an adaptive ODE solver (RK45).
+    #[serde(default = "default_tolerance")]
+    pub rtol: f64,
+    /// Absolute tolerance of an adaptive ODE solver (RK45).
+    #[serde(default = "default_tolerance")]
+    pub atol: f64,
+}
+
+/// RK45's default rtol and atol: 1e-5, the rectified-flow paper's sampling setting.
+pub const DEFAULT_TOLERANCE: f64 = 1e-5;
+
+fn default_tolerance() -> f64 {
+    DEFAULT_TOLERANCE
 }
 
 impl Default for SamplerConfig {
@@ -147,6 +194,8 @@ impl Default for SamplerConfig {
             steps: None,
             eta: 0.0,
             skip: Skip::Uniform,
+            rtol: DEFAULT_TOLERANCE,
+            atol: DEFAULT_TOLERANCE,
         }
     }
 }
@@ -169,6 +218,13 @@ impl SamplerConfig {
                 "sampler.eta must lie in [0, 1], got {}",
                 self.eta
             )));
+        }
+        for (name, v) in [("rtol", self.rtol), ("atol", self.atol)] {
+            if !(v > 0.0 && v < 1.0) {
+                return Err(ModelError::InvalidConfig(format!(
+                    "sampler.{name} must lie in (0, 1), got {v}"
+                )));
+            }
         }
         if let Some(n) = self.steps
             && (n == 0 || n > timesteps)
@@ -197,6 +253,12 @@ impl SamplerConfig {
         if let Some(skip) = request.skip {
             self.skip = skip;
         }
+        if let Some(rtol) = request.rtol {
+            self.rtol = rtol;
+        }
+        if let Some(atol) = request.atol {
+            self.atol = atol;
+        }
         self
     }
 }
@@ -213,6 +275,10 @@ pub struct SamplerRequest {
     pub eta: Option<f64>,
     /// Another spacing.
     pub skip: Option<Skip>,
+    /// Another relative tolerance (RK45).
+    pub rtol: Option<f64>,
+    /// Another absolute tolerance (RK45).
+    pub atol: Option<f64>,
 }
 
 impl SamplerRequest {
@@ -220,6 +286,16 @@ impl SamplerRequest {
     pub fn is_empty(&self) -> bool {
         *self == SamplerRequest::default()
     }
+}
+
+/// Draws and what they cost.
+#[derive(Clone, Debug)]
+pub struct Sampled {
+    /// The draws, flattened `[n, D]`.
+    pub x: Tensor<2>,
+    /// Network evaluations per example (NFE): the batched network calls of one chunk's solve,
+    /// averaged over chunks (an adaptive solver's count differs between chunks).
+    pub nfe: f64,
 }
 
 /// A model that generates by running one of several samplers over its network, chosen at
@@ -236,11 +312,13 @@ pub trait IterativeSample {
     fn resolve_sampler(&self, request: &SamplerRequest) -> Result<SamplerConfig, ModelError>;
 
     /// Network evaluations one example takes under `sampler` (the S that runs, which a
-    /// spacing rule may make differ from the S asked for).
-    fn network_calls(&self, sampler: &SamplerConfig) -> Result<usize, ModelError>;
+    /// spacing rule may make differ from the S asked for); `None` for an adaptive solver,
+    /// whose count is known only after sampling ([`Sampled::nfe`]).
+    fn network_calls(&self, sampler: &SamplerConfig) -> Result<Option<usize>, ModelError>;
 
     /// `n` draws with `sampler`, flattened `[n, D]`, on `device`; `on_step(done, total)` after
-    /// every network evaluation, counted over all examples.
+    /// every network evaluation, counted over all examples (an adaptive solver, not knowing
+    /// its total, reports `done` for both).
     fn sample_with(
         &self,
         n: usize,
@@ -248,7 +326,7 @@ pub trait IterativeSample {
         rng: &mut ChaCha8Rng,
         device: &Device,
         on_step: &mut OnStep,
-    ) -> Result<Tensor<2>, ModelError>;
+    ) -> Result<Sampled, ModelError>;
 
     /// The inversion data → latent, where this model's samplers can run backwards.
     fn inversion(&self) -> Option<&dyn Invert> {
@@ -325,7 +403,7 @@ mod tests {
         for &k in SamplerKind::ALL {
             assert_eq!(k.name().parse::<SamplerKind>().ok(), Some(k));
         }
-        assert!("euler".parse::<SamplerKind>().is_err());
+        assert!("euler2".parse::<SamplerKind>().is_err());
         let e = check_kind("toy", &[SamplerKind::Ddim], SamplerKind::Ddpm)
             .err()
             .map(|e| e.to_string())

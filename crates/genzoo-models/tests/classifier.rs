@@ -199,6 +199,7 @@ fn quadrant_batch(n: usize, seed: u64, device: &Device) -> Batch {
     Batch {
         x: Tensor::from_data(TensorData::new(x, [n, 64]), device),
         y: Some(labels(&y, device)),
+        x0: None,
     }
 }
 
@@ -291,6 +292,7 @@ fn one_vs_rest_maps_labels_to_one_and_zero() {
     let bad = Batch {
         x: batch.x.clone(),
         y: Some(labels(&[0, 1, 2, 3, 4, 5, 6, 7], &d)),
+        x0: None,
     };
     assert!(model.targets(&bad).is_err());
     assert!(model.targets(&Batch::unlabelled(batch.x)).is_err());

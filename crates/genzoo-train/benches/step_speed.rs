@@ -71,7 +71,11 @@ fn batch(kind: DataKind, b: usize, device: &Device) -> Batch {
     let x = Tensor::<2>::from_data(TensorData::new(values, [b, SIDE * SIDE]), device); // [B, 784]
     let labels: Vec<i64> = (0..b as i64).map(|i| i % CLASSES).collect();
     let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [b]), device); // [B]
-    Batch { x, y: Some(y) }
+    Batch {
+        x,
+        y: Some(y),
+        x0: None,
+    }
 }
 
 /// Median ms of one `train_step` with each group's settings (at its peak rate), and the

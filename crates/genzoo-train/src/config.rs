@@ -49,6 +49,18 @@ pub enum DataConfig {
     Toy(ToyDataConfig),
     /// MNIST from a directory of IDX files.
     Mnist(MnistDataConfig),
+    /// (x₀, x₁) pairs drawn from a trained flow by `genzoo pairs` (reflow, distillation).
+    Pairs(PairsDataConfig),
+}
+
+/// `source = "pairs"`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PairsDataConfig {
+    /// The directory `genzoo pairs` wrote (`pairs.json` and its chunks).
+    pub dir: PathBuf,
+    /// The last this-many pairs are held out for validation (and serve as the test split).
+    pub eval_size: usize,
 }
 
 /// `source = "toy"`.
@@ -343,6 +355,11 @@ pub struct TrainerConfig {
     /// Examples in each sample picture.
     #[serde(default = "default_pictures")]
     pub picture_samples: usize,
+    /// Start from the weights of this run's newest checkpoint (its EMA where it keeps one)
+    /// instead of a fresh initialisation; steps, optimiser state and EMA start anew. The way
+    /// a reflow or a distillation starts from the flow it improves on.
+    #[serde(default)]
+    pub init_from: Option<PathBuf>,
 }
 
 fn default_keep() -> usize {
@@ -438,6 +455,11 @@ impl TrainConfig {
                          {MNIST_SIDE}-pixel side or more can move the digit out of the image), got {}",
                         m.shift
                     )));
+                }
+            }
+            DataConfig::Pairs(p) => {
+                if p.eval_size == 0 {
+                    return Err(invalid("data.eval_size must be >= 1"));
                 }
             }
         }

@@ -15,7 +15,7 @@ use genzoo_data::{
 use genzoo_models::{DataKind, DataSpec};
 
 use crate::TrainError;
-use crate::config::DataConfig;
+use crate::config::{DataConfig, PairsDataConfig};
 
 /// RNG streams of the toy draws: one per split, so they never share points.
 const STREAM_TOY: u64 = u64::from_be_bytes(*b"toydata\0");
@@ -90,6 +90,19 @@ pub struct Splits {
     pub labels: Option<SplitLabels>,
     /// Augmentation of training batches, when the config asks for it.
     pub augment: Option<Augment>,
+    /// The coupled x₀ of every example, when the data is a flow's pairs.
+    pub sources: Option<SplitSources>,
+}
+
+/// The x₀ of each split's examples, parallel to them (`source = "pairs"`).
+#[derive(Clone, Debug)]
+pub struct SplitSources {
+    /// x₀ of the training examples.
+    pub train: Array,
+    /// x₀ of the validation examples.
+    pub valid: Array,
+    /// x₀ of the test examples.
+    pub test: Array,
 }
 
 /// Random translations of training batches ([`genzoo_data::augment`]); the trainer applies
@@ -124,9 +137,14 @@ pub struct SplitLabels {
     pub classes: usize,
 }
 
-/// The shape and kind of one example of the data a config names, without loading it.
+/// The shape and kind of one example of the data a config names, without loading it (pairs:
+/// from their manifest).
 pub fn spec(config: &DataConfig) -> Result<DataSpec, TrainError> {
     Ok(match config {
+        DataConfig::Pairs(p) => DataSpec {
+            example_shape: crate::pairs::read_manifest(&p.dir)?.example_shape,
+            kind: DataKind::Continuous,
+        },
         DataConfig::Toy(_) => DataSpec {
             example_shape: vec![2],
             kind: DataKind::Continuous,
@@ -169,8 +187,10 @@ pub fn load(config: &DataConfig, seed: u64) -> Result<Splits, TrainError> {
                 view: None,
                 labels: None,
                 augment: None,
+                sources: None,
             })
         }
+        DataConfig::Pairs(p) => load_pairs(p),
         DataConfig::Mnist(m) => {
             let view: ImageView = m
                 .view
@@ -217,7 +237,75 @@ pub fn load(config: &DataConfig, seed: u64) -> Result<Splits, TrainError> {
                     fill: view.background(),
                     seed,
                 }),
+                sources: None,
             })
         }
     }
+}
+
+/// The toy a config's data is, directly or (pairs) through the run the pairs came from.
+pub fn toy_of(config: &DataConfig) -> Result<Option<Toy>, TrainError> {
+    parse_named(match config {
+        DataConfig::Toy(t) => Some(t.toy.clone()),
+        DataConfig::Mnist(_) => None,
+        DataConfig::Pairs(p) => crate::pairs::read_manifest(&p.dir)?.toy,
+    })
+}
+
+/// The image view of a config's data, directly or (pairs) through the run the pairs came from.
+pub fn view_of(config: &DataConfig) -> Result<Option<ImageView>, TrainError> {
+    parse_named(match config {
+        DataConfig::Toy(_) => None,
+        DataConfig::Mnist(m) => Some(m.view.clone()),
+        DataConfig::Pairs(p) => crate::pairs::read_manifest(&p.dir)?.view,
+    })
+}
+
+/// A toy or view by its name, if any.
+fn parse_named<T>(name: Option<String>) -> Result<Option<T>, TrainError>
+where
+    T: std::str::FromStr<Err = genzoo_data::DataError>,
+{
+    name.map(|n| {
+        n.parse()
+            .map_err(|e: genzoo_data::DataError| TrainError::Config(e.to_string()))
+    })
+    .transpose()
+}
+
+/// A flow's pairs: x₁ as the examples, x₀ beside them; the last `eval_size` held out (they
+/// serve as validation and test split both: the headline numbers of a reflow are measured
+/// against the original data, not these).
+fn load_pairs(p: &PairsDataConfig) -> Result<Splits, TrainError> {
+    let (manifest, x0, x1) = crate::pairs::read_all(&p.dir)?;
+    if p.eval_size >= manifest.count {
+        return Err(TrainError::Config(format!(
+            "data.eval_size {} leaves no training pairs of the {} in {}",
+            p.eval_size,
+            manifest.count,
+            p.dir.display()
+        )));
+    }
+    let (n, cut) = (manifest.count, manifest.count - p.eval_size);
+    let toy = parse_named(manifest.toy)?;
+    let view = parse_named(manifest.view)?;
+    let sources = SplitSources {
+        train: x0.slice(0, cut),
+        valid: x0.slice(cut, n),
+        test: x0.slice(cut, n),
+    };
+    Ok(Splits {
+        spec: DataSpec {
+            example_shape: manifest.example_shape,
+            kind: DataKind::Continuous,
+        },
+        train: DataSource::Array(x1.slice(0, cut)),
+        valid: DataSource::Array(x1.slice(cut, n)),
+        test: DataSource::Array(x1.slice(cut, n)),
+        toy,
+        view,
+        labels: None,
+        augment: None,
+        sources: Some(sources),
+    })
 }

@@ -16,6 +16,7 @@ pub mod checkpoint;
 pub mod config;
 pub mod data;
 pub mod error;
+pub mod pairs;
 pub mod report;
 pub mod run;
 pub mod schedule;

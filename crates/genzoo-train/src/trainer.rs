@@ -8,7 +8,7 @@
 //! `(config, checkpoint at t)`, so N steps + resume + M steps equals N+M steps bit for bit.
 
 use std::borrow::Cow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -207,6 +207,10 @@ impl<'a> Trainer<'a> {
             self.restore(model)?
         } else {
             self.run.create(self.config)?;
+            let model = match &self.config.trainer.init_from {
+                Some(run) => self.initial_weights(model, run)?,
+                None => model,
+            };
             Progress {
                 model,
                 optims: self.optimizers::<M>(),
@@ -223,6 +227,31 @@ impl<'a> Trainer<'a> {
         let result = self.run_loop(progress, generator);
         self.reporter.finish();
         result
+    }
+
+    /// `model` with the weights of run `run`'s newest checkpoint (or of the checkpoint `run`
+    /// names), its EMA where kept.
+    fn initial_weights<M: Family>(&mut self, model: M, run: &Path) -> Result<M, TrainError> {
+        let dir = checkpoint::resolve(run, false)?;
+        let state = checkpoint::read_state(&dir)?;
+        if state.family != M::NAME {
+            return Err(TrainError::Checkpoint {
+                path: dir,
+                detail: format!(
+                    "trainer.init_from holds a {} model, the config asks for {}",
+                    state.family,
+                    M::NAME
+                ),
+            });
+        }
+        let (model, ema) = load_weights(model, &dir, true)?;
+        let weights = if ema { "EMA" } else { "raw" };
+        self.reporter.line(&format!(
+            "starting from the {weights} weights of {} (step {})",
+            dir.display(),
+            state.step
+        ));
+        Ok(model)
     }
 
     fn restore<M: Family>(&mut self, model: M) -> Result<Progress<M>, TrainError> {
@@ -354,7 +383,11 @@ impl<'a> Trainer<'a> {
                 &self.device,
             )
         });
-        (Batch { x, y }, epoch)
+        let x0 = self.splits.sources.as_ref().map(|s| {
+            let rows = s.train.gather(&idx);
+            Tensor::<2>::from_data(TensorData::new(rows.values, [idx.len(), d]), &self.device)
+        });
+        (Batch { x, y, x0 }, epoch)
     }
 
     /// Save and stop on request (Ctrl-C).
@@ -493,11 +526,19 @@ impl<'a> Trainer<'a> {
         let model = self.eval_model(p)?;
         let data = self.splits.valid.head(self.config.trainer.eval_examples);
         let labels = self.splits.labels.as_ref().map(|l| &l.valid[..data.len()]);
+        let sources = self
+            .splits
+            .sources
+            .as_ref()
+            .map(|s| s.valid.slice(0, data.len()));
         let mut rng = rng_for(self.config.seed, STREAM_EVAL, p.step);
         eval_array(
             &model,
-            &data,
-            labels,
+            EvalData {
+                x: &data,
+                labels,
+                sources: sources.as_ref(),
+            },
             self.config.trainer.batch_size,
             &mut rng,
             p.step,
@@ -589,17 +630,42 @@ pub fn label_tensor(labels: &[u8], device: &Device) -> Tensor<1, Int> {
     Tensor::<1, Int>::from_data(TensorData::new(values, [labels.len()]), device)
 }
 
-/// Average `eval_step` metrics over `data` (with its labels, when known) in batches, weighted
-/// by batch size.
+/// Examples to evaluate on, with what travels beside them.
+#[derive(Clone, Copy)]
+pub struct EvalData<'a> {
+    /// The examples.
+    pub x: &'a Array,
+    /// Their labels, when known.
+    pub labels: Option<&'a [u8]>,
+    /// Their coupled x₀, when the data is a flow's pairs.
+    pub sources: Option<&'a Array>,
+}
+
+impl<'a> EvalData<'a> {
+    /// Examples alone.
+    pub fn examples(x: &'a Array) -> Self {
+        EvalData {
+            x,
+            labels: None,
+            sources: None,
+        }
+    }
+}
+
+/// Average `eval_step` metrics over `data` in batches, weighted by batch size.
 pub fn eval_array<M: Family>(
     model: &M,
-    data: &Array,
-    labels: Option<&[u8]>,
+    data: EvalData,
     batch_size: usize,
     rng: &mut rand_chacha::ChaCha8Rng,
     step: u64,
     device: &Device,
 ) -> Result<Metrics, TrainError> {
+    let EvalData {
+        x: data,
+        labels,
+        sources,
+    } = data;
     let d = data.example_size();
     let mut mean = MeanMetrics::default();
     let mut start = 0;
@@ -609,7 +675,11 @@ pub fn eval_array<M: Family>(
         let x = Tensor::<2>::from_data(TensorData::new(rows.values, [end - start, d]), device); // [b, D]
         let mut cx = StepCx { rng, step };
         let y = labels.map(|l| label_tensor(&l[start..end], device));
-        let m = model.eval_step(&Batch { x, y }, &mut cx)?;
+        let x0 = sources.map(|s| {
+            let rows = s.slice(start, end);
+            Tensor::<2>::from_data(TensorData::new(rows.values, [end - start, d]), device)
+        });
+        let m = model.eval_step(&Batch { x, y, x0 }, &mut cx)?;
         mean.add(&m, (end - start) as f64);
         start = end;
     }

@@ -101,6 +101,7 @@ fn resume_is_bit_exact_across_epochs_with_dynamic_binarisation_and_shifts() {
         toy: None,
         view: Some(ImageView::BinaryDynamic),
         labels: None,
+        sources: None,
         augment: Some(Augment {
             max_shift: 2,
             fill: 0.0,

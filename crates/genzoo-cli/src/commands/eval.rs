@@ -115,6 +115,32 @@ impl WithModel for EvalJob<'_> {
             "training_seconds": state.elapsed_secs, "config": toml::to_string(&cfg.model)?,
         });
         let started = Instant::now();
+        if let (Some(flow), Some(toy)) = (model.transport(), self.splits.toy) {
+            let n = a.examples.unwrap_or(super::eval_flow::FLOW_SAMPLES);
+            let picture = self
+                .loaded
+                .ckpt
+                .parent()
+                .and_then(std::path::Path::parent)
+                .map(|root| {
+                    root.join("eval")
+                        .join(format!("trajectories-step{}.png", state.step))
+                });
+            if let Some(p) = picture.as_deref().and_then(std::path::Path::parent) {
+                std::fs::create_dir_all(p)?;
+            }
+            super::eval_flow::report(
+                flow,
+                toy,
+                n,
+                a.seed,
+                &self.device,
+                &mut json,
+                picture.as_deref(),
+            )?;
+            json["seconds"] = started.elapsed().as_secs_f64().into();
+            return self.write_report(&json, "flow", state.step);
+        }
         if model.latent().is_none()
             && model.exact().is_none()
             && let (Some(generator), Some(mixture)) =

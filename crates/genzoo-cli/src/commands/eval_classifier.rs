@@ -47,8 +47,11 @@ pub fn evaluate<M: Zoo>(model: &M, e: ClassifierEval, rng: &mut ChaCha8Rng) -> R
     let started = Instant::now();
     let m = eval_array(
         model,
-        e.data,
-        Some(labels),
+        genzoo_train::trainer::EvalData {
+            x: e.data,
+            labels: Some(labels),
+            sources: None,
+        },
         cfg.trainer.batch_size,
         rng,
         e.step,

@@ -4,7 +4,9 @@ mod data;
 mod efficientnet;
 mod eval;
 mod eval_classifier;
+mod eval_flow;
 mod info;
+mod pairs;
 mod perceptron;
 mod quality;
 mod rf;
@@ -32,6 +34,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Sample(a) => sample::run(a).map(|_| ExitCode::SUCCESS),
         Command::Eval(a) => eval::run(a).map(|_| ExitCode::SUCCESS),
         Command::QualityFloor(a) => quality::floor(a).map(|_| ExitCode::SUCCESS),
+        Command::Pairs(a) => pairs::run(a).map(|_| ExitCode::SUCCESS),
         Command::Info(a) => info::run(a).map(|_| ExitCode::SUCCESS),
         Command::Data(a) => data::run(a).map(|_| ExitCode::SUCCESS),
         Command::Rf(a) => rf::run(a).map(|_| ExitCode::SUCCESS),

@@ -180,10 +180,8 @@ fn load_for_pictures(config: &genzoo_train::TrainConfig, needs_data: bool) -> Re
         toy: None,
         labels: None,
         augment: None,
-        view: match &config.data {
-            genzoo_train::config::DataConfig::Mnist(m) => m.view.parse().ok(),
-            genzoo_train::config::DataConfig::Toy(_) => None,
-        },
+        sources: None,
+        view: data::view_of(&config.data)?,
     })
 }
 

@@ -5,7 +5,7 @@
 
 use std::time::Instant;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use genzoo_data::{Array, ImageView, rng_for, save_grid, save_scatter, write_npy};
@@ -31,20 +31,33 @@ const INVERT_SHOWN: usize = 16;
 const LATENT_SPAN: f32 = 3.0;
 
 fn describe(s: &SamplerConfig, total: usize) -> String {
+    let n = s.steps.unwrap_or(total);
     match s.kind {
         SamplerKind::Ddpm => format!("DDPM σ²=β, {total} steps {:?}", s.skip),
         SamplerKind::DdpmTilde => format!("DDPM σ²=β̃, {total} steps {:?}", s.skip),
         SamplerKind::Ddim => format!("DDIM S={total} η={} {:?}", s.eta, s.skip),
+        SamplerKind::Euler => format!("Euler N={n}, {total} network calls"),
+        SamplerKind::Heun => format!("Heun N={n}, {total} network calls"),
+        SamplerKind::Rk4 => format!("RK4 N={n}, {total} network calls"),
+        SamplerKind::Rk45 => format!(
+            "RK45 rtol={} atol={}, {total} network calls",
+            s.rtol, s.atol
+        ),
     }
 }
 
 /// The sampler as a file-name part: `ddpm`, `ddpm-tilde`, `ddim-s50-eta0-uniform`.
 fn slug(s: &SamplerConfig, steps: usize) -> String {
     let skip = format!("{:?}", s.skip).to_lowercase();
+    let n = s.steps.unwrap_or(steps);
     match s.kind {
         SamplerKind::Ddpm => format!("ddpm-s{steps}-{skip}"),
         SamplerKind::DdpmTilde => format!("ddpm-tilde-s{steps}-{skip}"),
         SamplerKind::Ddim => format!("ddim-s{steps}-eta{}-{skip}", s.eta),
+        SamplerKind::Euler | SamplerKind::Heun | SamplerKind::Rk4 => {
+            format!("{}-n{n}", s.kind)
+        }
+        SamplerKind::Rk45 => format!("rk45-rtol{}-atol{}", s.rtol, s.atol),
     }
 }
 
@@ -86,7 +99,9 @@ pub fn run(
         };
         return invert(
             inversion,
-            model.network_calls(&s)?,
+            model
+                .network_calls(&s)?
+                .context("inversion needs a fixed-step sampler")?,
             &s,
             n,
             a,
@@ -99,13 +114,14 @@ pub fn run(
     let mut rng = rng_for(a.seed, STREAM_ITERATIVE, 0);
     let bar = bar();
     let started = Instant::now();
-    let x = model.sample_with(a.count, &s, &mut rng, device, &mut |done, total| {
+    let sampled = model.sample_with(a.count, &s, &mut rng, device, &mut |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     })?; // [n, D]
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
-    let mut values = tensor_values(x)?;
+    let calls = sampled.nfe.round() as usize;
+    let mut values = tensor_values(sampled.x)?;
     if a.out.extension().is_some_and(|e| e == "npy") {
         let shape = [&[a.count][..], &spec.example_shape].concat();
         write_npy(&a.out, &Array::new(shape, values)?)?;
@@ -128,7 +144,6 @@ pub fn run(
             spec.example_shape
         );
     }
-    let calls = model.network_calls(&s)?;
     eprintln!(
         "{} samples ({}, {weights} weights, {}) -> {} in {secs:.2} s ({:.4} s/sample)",
         a.count,

@@ -23,18 +23,8 @@ use serde::{Deserialize, Serialize};
 use super::process::Prediction;
 use super::schedule::{DEFAULT_TIMESTEPS, ScheduleKind};
 use crate::ModelError;
+pub use crate::conditioned::NetKind;
 use crate::sampling::SamplerConfig;
-
-/// Which denoising network.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum NetKind {
-    /// The U-Net (images `[C, H, W]`).
-    #[default]
-    Unet,
-    /// An MLP over flattened examples (2-D toys).
-    Mlp,
-}
 
 /// Hyper-parameters of a [`Ddpm`](super::Ddpm).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -7,12 +7,11 @@
 //! - [`process`]: the forward marginal q(x_t | x_0) and the ε/x₀/v targets;
 //! - [`samplers`]: DDPM ancestral (σ² = β or β̃), DDIM (η, S, uniform/quad skip), DDIM
 //!   inversion, slerp — pure code over a `(x_t, t) ↦ prediction` closure;
-//! - [`denoiser`]: the network, the U-Net of `genzoo_nn::unet` (configured by `[model.unet]`)
-//!   or an MLP;
+//! - the network: [`crate::conditioned`], the U-Net of `genzoo_nn::unet` (configured by
+//!   `[model.unet]`) or an MLP, shared with the rectified flow;
 //! - [`config`], [`model`]: the family.
 
 pub mod config;
-pub mod denoiser;
 pub mod model;
 pub mod process;
 pub mod samplers;

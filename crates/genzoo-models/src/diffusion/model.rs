@@ -12,14 +12,15 @@ use genzoo_nn::noise::standard_normal;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::config::{DdpmConfig, NetKind};
-use super::denoiser::{MlpDenoiser, Net};
+use super::config::DdpmConfig;
 use super::process::{Coefs, Prediction, q_sample};
 use super::samplers::{Chain, DdpmVariance, timesteps};
 use super::schedule::NoiseSchedule;
+use crate::conditioned::{Net, build};
 use crate::family::Optimizers;
 use crate::sampling::{
-    Invert, IterativeSample, OnStep, SamplerConfig, SamplerKind, SamplerRequest, check_kind,
+    Invert, IterativeSample, OnStep, Sampled, SamplerConfig, SamplerKind, SamplerRequest,
+    check_kind,
 };
 use crate::{Batch, DataSpec, Family, Metrics, ModelError, Sample, StepCx};
 
@@ -51,32 +52,14 @@ impl DdpmConfig {
     pub fn init(&self, data: &DataSpec, device: &Device) -> Result<Ddpm, ModelError> {
         self.validate()?;
         let schedule = NoiseSchedule::new(self.schedule, self.timesteps)?;
-        let (net, image) = match self.net {
-            NetKind::Mlp => {
-                let d = data.dim();
-                let net = MlpDenoiser::new(d, &self.hidden, self.time_features, device);
-                (Net::Mlp(net), [1, 1, d])
-            }
-            NetKind::Unet => {
-                let image = data.image().ok_or_else(|| {
-                    ModelError::DataMismatch(format!(
-                        "the U-Net needs images [C, H, W], the data has examples {:?}; use net = \"mlp\"",
-                        data.example_shape
-                    ))
-                })?;
-                let reduction = self.unet.reduction();
-                if image[1] % reduction != 0 || image[2] % reduction != 0 {
-                    return Err(ModelError::DataMismatch(format!(
-                        "a U-Net with {} levels needs height and width divisible by {reduction}, got {}x{}",
-                        self.unet.channel_mult.len(),
-                        image[1],
-                        image[2]
-                    )));
-                }
-                let net = self.unet.init(image[0], self.time_features, device);
-                (Net::UNet(net), image)
-            }
-        };
+        let (net, image) = build(
+            self.net,
+            &self.unet,
+            &self.hidden,
+            self.time_features,
+            data,
+            device,
+        )?;
         Ok(Ddpm {
             net,
             schedule,
@@ -181,13 +164,15 @@ impl Sample for Ddpm {
         rng: &mut ChaCha8Rng,
         device: &Device,
     ) -> Result<Tensor<2>, ModelError> {
-        self.sample_with(n, &self.sampler, rng, device, &mut |_, _| {})
+        Ok(self
+            .sample_with(n, &self.sampler, rng, device, &mut |_, _| {})?
+            .x)
     }
 }
 
 impl IterativeSample for Ddpm {
     fn sampler_kinds(&self) -> &'static [SamplerKind] {
-        SamplerKind::ALL
+        SamplerKind::DIFFUSION
     }
 
     fn default_sampler(&self) -> SamplerConfig {
@@ -203,9 +188,11 @@ impl IterativeSample for Ddpm {
         Ok(s)
     }
 
-    fn network_calls(&self, sampler: &SamplerConfig) -> Result<usize, ModelError> {
+    fn network_calls(&self, sampler: &SamplerConfig) -> Result<Option<usize>, ModelError> {
         let total = self.schedule.steps();
-        Ok(timesteps(total, sampler.steps(total), sampler.skip)?.len())
+        Ok(Some(
+            timesteps(total, sampler.steps(total), sampler.skip)?.len(),
+        ))
     }
 
     /// Drawn in chunks of [`Ddpm::sample_chunk`] examples.
@@ -219,7 +206,8 @@ impl IterativeSample for Ddpm {
         rng: &mut ChaCha8Rng,
         device: &Device,
         on_step: &mut OnStep,
-    ) -> Result<Tensor<2>, ModelError> {
+    ) -> Result<Sampled, ModelError> {
+        check_kind(Self::NAME, self.sampler_kinds(), sampler.kind)?;
         sampler.validate(self.schedule.steps())?;
         let total = self.schedule.steps();
         let taus = timesteps(total, sampler.steps(total), sampler.skip)?;
@@ -247,9 +235,19 @@ impl IterativeSample for Ddpm {
                     chain.ddpm(x_t, &taus, DdpmVariance::BetaTilde, rng, &mut progress)?
                 }
                 SamplerKind::Ddim => chain.ddim(x_t, &taus, sampler.eta, rng, &mut progress)?,
+                // Refused by check_kind above.
+                SamplerKind::Euler | SamplerKind::Heun | SamplerKind::Rk4 | SamplerKind::Rk45 => {
+                    return Err(ModelError::InvalidConfig(format!(
+                        "the ddpm family does not sample with {}",
+                        sampler.kind
+                    )));
+                }
             });
         }
-        Ok(Tensor::cat(parts, 0))
+        Ok(Sampled {
+            x: Tensor::cat(parts, 0),
+            nfe: per_chunk as f64,
+        })
     }
 
     fn inversion(&self) -> Option<&dyn Invert> {

@@ -1,4 +1,6 @@
-//! The network behind the diffusion family: the U-Net for images, or a small MLP for 2-D toys.
+//! The time-conditioned network f(x, t) shared by the families that learn a field over a path
+//! from noise to data (diffusion's denoiser, a rectified flow's velocity): the U-Net of
+//! `genzoo_nn::unet` for images, or a small MLP for 2-D toys.
 //!
 //! MLP: `[x, sinusoidal(t)] → Linear → SiLU → … → Linear → D` (the usual toy denoiser, e.g.
 //! tanelp/tiny-diffusion).
@@ -7,10 +9,23 @@
 //! `x: [B, D]` (flattened examples), `t: [B]` → `[B, D]`.
 
 use burn::prelude::*;
+use genzoo_nn::unet::{UNet, UNetConfig};
 use genzoo_nn::{Activation, Mlp, MlpConfig};
+use serde::{Deserialize, Serialize};
 
+use crate::{DataSpec, ModelError};
 use genzoo_nn::time_embedding::sinusoidal;
-use genzoo_nn::unet::UNet;
+
+/// Which network.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NetKind {
+    /// The U-Net (images `[C, H, W]`).
+    #[default]
+    Unet,
+    /// An MLP over flattened examples (2-D toys).
+    Mlp,
+}
 
 /// A step-conditioned MLP.
 #[derive(Module, Debug)]
@@ -67,6 +82,43 @@ impl Net {
                 let x = x.reshape([b, c, h, w]); // [B, C, H, W]
                 u.forward(x, t).flatten::<2>(1, 3) // [B, C·H·W]
             }
+        }
+    }
+}
+
+/// Build the network a config names, sized to `data`, and the `[C, H, W]` it reshapes rows to
+/// (`[1, 1, D]` for flat data). `what` names the family in messages.
+pub fn build(
+    kind: NetKind,
+    unet: &UNetConfig,
+    hidden: &[usize],
+    time_features: usize,
+    data: &DataSpec,
+    device: &Device,
+) -> Result<(Net, [usize; 3]), ModelError> {
+    match kind {
+        NetKind::Mlp => {
+            let d = data.dim();
+            let net = MlpDenoiser::new(d, hidden, time_features, device);
+            Ok((Net::Mlp(net), [1, 1, d]))
+        }
+        NetKind::Unet => {
+            let image = data.image().ok_or_else(|| {
+                ModelError::DataMismatch(format!(
+                    "the U-Net needs images [C, H, W], the data has examples {:?}; use net = \"mlp\"",
+                    data.example_shape
+                ))
+            })?;
+            let reduction = unet.reduction();
+            if image[1] % reduction != 0 || image[2] % reduction != 0 {
+                return Err(ModelError::DataMismatch(format!(
+                    "a U-Net with {} levels needs height and width divisible by {reduction}, got {}x{}",
+                    unet.channel_mult.len(),
+                    image[1],
+                    image[2]
+                )));
+            }
+            Ok((Net::UNet(unet.init(image[0], time_features, device)), image))
         }
     }
 }
