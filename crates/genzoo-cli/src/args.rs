@@ -171,6 +171,15 @@ pub struct SampleArgs {
     /// Importance samples per grid point of --density.
     #[arg(long, default_value_t = 100)]
     pub density_k: usize,
+    /// Also write a latent interpolation picture (models with a latent prior: a GAN) to this
+    /// PNG: --interpolate-rows pairs of prior draws, each joined by 10 codes along a great circle
+    /// (Gaussian prior) or a straight line (uniform), one row per pair for images, one path per
+    /// pair for 2-D toys.
+    #[arg(long)]
+    pub interpolate: Option<PathBuf>,
+    /// Pairs in the interpolation picture.
+    #[arg(long, default_value_t = 8)]
+    pub interpolate_rows: usize,
     /// Points per side of the latent-manifold grid.
     #[arg(long, default_value_t = 20)]
     pub manifold_size: usize,

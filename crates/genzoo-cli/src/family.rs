@@ -12,7 +12,8 @@ use genzoo_models::rectified_flow::RectifiedFlow;
 use genzoo_models::sampling::IterativeSample;
 use genzoo_models::vae::Vae;
 use genzoo_models::{
-    Classify, DataSpec, ExactLikelihood, Family, LatentVariable, ModelConfig, Sample,
+    Classify, DataSpec, ExactLikelihood, Family, LatentGenerator, LatentVariable, ModelConfig,
+    Sample,
 };
 use genzoo_rf::ConvGeometry;
 
@@ -31,6 +32,10 @@ pub trait Zoo: Family {
     }
     /// The latent-variable view (IWAE bound, reconstructions, latent pictures), if any.
     fn latent(&self) -> Option<&dyn LatentVariable> {
+        None
+    }
+    /// The generator of codes with a known prior (latent interpolations), if any.
+    fn latent_generator(&self) -> Option<&dyn LatentGenerator> {
         None
     }
     /// The exact log-likelihood, if the family has one.
@@ -75,6 +80,9 @@ impl Zoo for RectifiedFlow {
 
 impl Zoo for Gan {
     fn generator(&self) -> Option<&dyn Sample> {
+        Some(self)
+    }
+    fn latent_generator(&self) -> Option<&dyn LatentGenerator> {
         Some(self)
     }
 }

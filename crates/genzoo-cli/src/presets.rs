@@ -35,6 +35,18 @@ pub const PRESETS: &[(&str, &str)] = &[
     ("toy_ddpm", include_str!("../../../configs/toy_ddpm.toml")),
     ("toy_rf", include_str!("../../../configs/toy_rf.toml")),
     (
+        "mnist_rf_small",
+        include_str!("../../../configs/mnist_rf_small.toml"),
+    ),
+    (
+        "mnist_rf_small_reflow",
+        include_str!("../../../configs/mnist_rf_small_reflow.toml"),
+    ),
+    (
+        "mnist_rf_small_distill",
+        include_str!("../../../configs/mnist_rf_small_distill.toml"),
+    ),
+    (
         "toy_rf_reflow",
         include_str!("../../../configs/toy_rf_reflow.toml"),
     ),

@@ -789,6 +789,22 @@ fn gan_two_groups_resume_exactly_and_eval_counts_modes() {
         text.contains("modes") && text.contains("/8 covered"),
         "{text}"
     );
+    // Latent interpolation: one path per pair of codes through the generator.
+    let pic = straight.path().join("interp.png");
+    let out = straight.genzoo(&[
+        "sample",
+        run_dir.to_str().unwrap(),
+        "-n",
+        "100",
+        "--out",
+        straight.path().join("s.png").to_str().unwrap(),
+        "--interpolate",
+        pic.to_str().unwrap(),
+        "--interpolate-rows",
+        "4",
+    ]);
+    assert_ok(&out, "genzoo sample --interpolate on a GAN");
+    assert!(pic.is_file());
 }
 
 /// The reflow chain end to end: a rectified flow, its pairs drawn in chunks (a lost chunk is
@@ -868,4 +884,20 @@ fn rectified_flow_pairs_reflow_and_eval() {
     for needle in ["euler N=1", "rk45", "energy distance", "straightness"] {
         assert!(text.contains(needle), "{needle:?} missing:\n{text}");
     }
+}
+
+/// `--interpolate` needs a generator with a latent prior; a VAE run is refused by name.
+#[test]
+fn interpolation_is_refused_without_a_latent_generator() {
+    let sb = Sandbox::trained();
+    let out = sb.genzoo(&[
+        "sample",
+        sb.run_dir().to_str().unwrap(),
+        "--out",
+        "s.png",
+        "--interpolate",
+        "i.png",
+    ]);
+    assert_fails_with(&out, &["--interpolate", "vae"]);
+    assert!(!sb.path().join("i.png").exists() && !sb.path().join("s.png").exists());
 }

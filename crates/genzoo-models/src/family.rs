@@ -140,6 +140,15 @@ pub trait Family: Module + Sized {
 
     /// Metrics on a held-out batch, averaged over its examples (called on a `valid()` copy).
     fn eval_step(&self, batch: &Batch, cx: &mut StepCx) -> Result<Metrics, ModelError>;
+
+    /// What is wrong with training, read from `train_step`'s metrics averaged over a log
+    /// interval (a GAN whose discriminator has won, or whose generator has collapsed): one
+    /// sentence per problem, which the trainer prints. Training goes on; the message says what
+    /// the numbers mean and what usually helps. Default: nothing to say.
+    fn health(metrics: &Metrics) -> Vec<String> {
+        let _ = metrics;
+        Vec::new()
+    }
 }
 
 /// A model that can draw new examples on `device` (where its weights live).
@@ -161,6 +170,21 @@ pub trait Sample {
     ) -> Result<Tensor<2>, ModelError> {
         self.sample(n, rng, device)
     }
+}
+
+/// A generator of examples from latent codes with a known prior, x = G(z) (a GAN's
+/// generator): what latent interpolation pictures walk through.
+pub trait LatentGenerator {
+    /// Width of z.
+    fn latent_dim(&self) -> usize;
+    /// `n` draws of z from the prior, `[n, L]`.
+    fn prior_sample(&self, n: usize, rng: &mut ChaCha8Rng, device: &Device) -> Tensor<2>;
+    /// G(z) for codes `z: [N, L]` → `[N, D]`.
+    fn generate(&self, z: Tensor<2>) -> Result<Tensor<2>, ModelError>;
+    /// Whether the prior is a standard Gaussian, through which a path between two codes should
+    /// follow a great circle (slerp; White 2016, "Sampling generative networks"): a straight
+    /// line's midpoint has a norm the prior almost never draws. Otherwise straight lines.
+    fn gaussian_prior(&self) -> bool;
 }
 
 /// A model whose log-likelihood is exact (autoregressive models, flows).

@@ -27,7 +27,7 @@ pub mod vae;
 
 pub use error::ModelError;
 pub use family::{
-    Batch, Classify, DataKind, DataSpec, ExactLikelihood, Family, LatentVariable, Metrics,
-    OptimGroup, Optimizers, Sample, StepCx,
+    Batch, Classify, DataKind, DataSpec, ExactLikelihood, Family, LatentGenerator, LatentVariable,
+    Metrics, OptimGroup, Optimizers, Sample, StepCx,
 };
 pub use registry::{FAMILIES, ModelConfig};

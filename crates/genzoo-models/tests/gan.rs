@@ -8,7 +8,7 @@ use burn::tensor::TensorData;
 use genzoo_data::rng_for;
 use genzoo_models::family::OptimGroup;
 use genzoo_models::gan::loss::{disc_loss, gen_loss, softplus};
-use genzoo_models::gan::{GanConfig, GanLoss};
+use genzoo_models::gan::{Gan, GanConfig, GanLoss};
 use genzoo_models::{Batch, DataKind, DataSpec, Family, Optimizers, Sample, StepCx};
 use genzoo_nn::noise::standard_normal;
 use genzoo_nn::{Adam, AdamConfig, deterministic_init, host::to_vec, named_params};
@@ -227,4 +227,49 @@ fn steps_move_each_group_on_its_schedule() {
         let x = model.sample(5, &mut rng_for(7, 0, 0), &d).unwrap();
         assert_eq!(x.dims(), [5, 2]);
     }
+}
+
+/// A discriminator trained against a frozen generator (its rate 0) that sits far from the data
+/// wins completely, and the health check says so; a generator whose weights are zero emits one
+/// point and is called collapsed. Healthy interval means say nothing.
+#[test]
+fn health_names_a_winning_discriminator_and_a_collapsed_generator() {
+    let d = Device::flex().autodiff();
+    let spec = DataSpec {
+        example_shape: vec![2],
+        kind: DataKind::Continuous,
+    };
+    let config = GanConfig {
+        gen_hidden: vec![16, 16],
+        disc_hidden: vec![16],
+        maxout: 3,
+        ..GanConfig::toy()
+    };
+    let mut model = deterministic_init(config.init(&spec, &d).unwrap(), 5).unwrap();
+    let mut optim = optimizers();
+    optim.groups[0].lr = 0.0; // the generator never moves
+    let x = standard_normal([64, 2], &mut rng_for(4, 0, 0), &d) + 10.0; // data far away
+    let batch = Batch::unlabelled(x);
+    let mut last = Vec::new();
+    for step in 0..800u64 {
+        let mut rng = rng_for(6, 0, step);
+        let mut cx = StepCx {
+            rng: &mut rng,
+            step,
+        };
+        let (next, metrics) = model.train_step(&batch, &mut optim, &mut cx).unwrap();
+        model = next;
+        last = metrics;
+    }
+    let said = Gan::health(&last);
+    assert!(
+        said.iter().any(|s| s.contains("discriminator wins")),
+        "{last:?} -> {said:?}"
+    );
+    let healthy: Vec<(&str, f64)> = vec![("d_real", 0.6), ("d_fake", 0.4), ("spread", 0.9)];
+    assert!(Gan::health(&healthy).is_empty());
+    let collapsed: Vec<(&str, f64)> = vec![("d_real", 0.6), ("d_fake", 0.4), ("spread", 0.02)];
+    let said = Gan::health(&collapsed);
+    assert_eq!(said.len(), 1);
+    assert!(said[0].contains("collapsed"), "{said:?}");
 }

@@ -466,9 +466,9 @@ impl<'a> Trainer<'a> {
         epoch: u64,
     ) -> Result<(), TrainError> {
         let total = self.config.trainer.steps;
-        let mut m: Vec<(Cow<'static, str>, f64)> = interval
-            .mean
-            .take()
+        let mean = interval.mean.take();
+        let warnings = M::health(&mean);
+        let mut m: Vec<(Cow<'static, str>, f64)> = mean
             .into_iter()
             .map(|(k, v)| (Cow::Borrowed(k), v))
             .collect();
@@ -487,6 +487,9 @@ impl<'a> Trainer<'a> {
         m.push((Cow::Borrowed("epoch"), epoch as f64));
         self.reporter
             .line(&format_line(p.step, total, "train", &m, &[]));
+        for w in warnings {
+            self.reporter.line(&format!("step {} warning: {w}", p.step));
+        }
         self.run.log_metrics(p.step, "train", &m)
     }
 

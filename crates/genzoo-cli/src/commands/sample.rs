@@ -56,6 +56,10 @@ impl WithModel for SampleJob<'_> {
                  generative family"
             );
         };
+        if a.interpolate.is_some() && model.latent_generator().is_none() {
+            // Refused before anything is drawn, so no sample picture is left behind.
+            bail!("--interpolate walks a generator's latent prior; a {family} has none");
+        }
         if let Some(iterative) = model.iterative() {
             return super::sample_iterative::run(iterative, a, self.loaded, &self.device, weights);
         }
@@ -125,6 +129,18 @@ impl WithModel for SampleJob<'_> {
             manifold(latent()?, &spec, a.manifold_size, &self.device, path)?;
             eprintln!("latent manifold: {}", path.display());
         }
+        if let Some(path) = &a.interpolate {
+            let Some(g) = model.latent_generator() else {
+                bail!("--interpolate walks a generator's latent prior; a {family} has none");
+            };
+            let place = Place {
+                spec: &spec,
+                toy: data::toy_of(&config.data)?,
+                symmetric: data::view_of(&config.data)? == Some(genzoo_data::ImageView::Symmetric),
+            };
+            interpolate(g, &place, a.interpolate_rows, a.seed, &self.device, path)?;
+            eprintln!("latent interpolation: {}", path.display());
+        }
         eprintln!(
             "{} samples ({weights} weights, {}) -> {} in {secs:.2} s ({:.1} samples/s)",
             a.count,
@@ -183,6 +199,84 @@ fn load_for_pictures(config: &genzoo_train::TrainConfig, needs_data: bool) -> Re
         sources: None,
         view: data::view_of(&config.data)?,
     })
+}
+
+/// What the generated values are: their shape, the toy they imitate, their range.
+struct Place<'a> {
+    spec: &'a genzoo_models::DataSpec,
+    toy: Option<genzoo_data::Toy>,
+    /// Values in [−1, 1] (else [0, 1]).
+    symmetric: bool,
+}
+
+/// Codes along each interpolation path, ends included.
+const INTERPOLATION_STEPS: usize = 10;
+
+/// `rows` pairs of prior draws joined by [`INTERPOLATION_STEPS`] codes each (slerp through a
+/// Gaussian prior, lerp through a uniform one), generated: an image grid with one row per
+/// pair, or for 2-D points one path per pair.
+fn interpolate(
+    g: &dyn genzoo_models::LatentGenerator,
+    place: &Place,
+    rows: usize,
+    seed: u64,
+    device: &Device,
+    path: &std::path::Path,
+) -> Result<()> {
+    if rows == 0 {
+        bail!("--interpolate-rows must be >= 1");
+    }
+    let l = g.latent_dim();
+    let mut rng = rng_for(seed, STREAM_SAMPLE, 1);
+    let ends = tensor_values(g.prior_sample(2 * rows, &mut rng, device))?;
+    let mut codes = Vec::with_capacity(rows * INTERPOLATION_STEPS * l);
+    for pair in ends.chunks_exact(2 * l) {
+        let (a, b) = pair.split_at(l);
+        for k in 0..INTERPOLATION_STEPS {
+            let s = k as f64 / (INTERPOLATION_STEPS - 1) as f64;
+            if g.gaussian_prior() {
+                codes.extend(genzoo_models::diffusion::samplers::slerp(a, b, s));
+            } else {
+                codes.extend(a.iter().zip(b).map(|(x, y)| x + (y - x) * s as f32));
+            }
+        }
+    }
+    let n = rows * INTERPOLATION_STEPS;
+    let z = Tensor::<2>::from_data(TensorData::new(codes, [n, l]), device);
+    let x = tensor_values(g.generate(z)?)?;
+    let (spec, toy) = (place.spec, place.toy);
+    if let Some([c, h, w]) = spec.image() {
+        let x = x
+            .iter()
+            .map(|&v| match place.symmetric {
+                true => v.clamp(-1.0, 1.0) * 0.5 + 0.5,
+                false => v.clamp(0.0, 1.0),
+            })
+            .collect();
+        return Ok(save_grid(
+            path,
+            &Array::new(vec![n, c, h, w], x)?,
+            INTERPOLATION_STEPS,
+            GRID_PADDING,
+        )?);
+    }
+    let Some(toy) = toy.filter(|_| spec.dim() == 2) else {
+        bail!("interpolation pictures are drawn for images and 2-D toys");
+    };
+    let paths: Vec<Vec<(f64, f64)>> = x
+        .chunks_exact(2 * INTERPOLATION_STEPS)
+        .map(|p| {
+            p.chunks_exact(2)
+                .map(|q| (f64::from(q[0]), f64::from(q[1])))
+                .collect()
+        })
+        .collect();
+    Ok(genzoo_data::save_paths(
+        path,
+        &paths,
+        toy.plot_range(),
+        400,
+    )?)
 }
 
 /// Pixels per side of a density picture.

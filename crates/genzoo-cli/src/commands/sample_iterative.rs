@@ -10,7 +10,6 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 use genzoo_data::{Array, ImageView, rng_for, save_grid, save_scatter, write_npy};
 use genzoo_models::sampling::{Invert, IterativeSample, SamplerConfig, SamplerKind};
-use genzoo_train::config::DataConfig;
 use genzoo_train::data;
 use genzoo_train::trainer::tensor_values;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -72,9 +71,7 @@ fn bar() -> ProgressBar {
 
 /// Values of the data's view mapped to [0, 1] for pictures.
 fn to_unit(values: &mut [f32], config: &genzoo_train::TrainConfig) {
-    if let DataConfig::Mnist(m) = &config.data
-        && m.view.parse::<ImageView>().ok() == Some(ImageView::Symmetric)
-    {
+    if data::view_of(&config.data).ok().flatten() == Some(ImageView::Symmetric) {
         values
             .iter_mut()
             .for_each(|v| *v = ((*v + 1.0) / 2.0).clamp(0.0, 1.0));
@@ -134,8 +131,7 @@ pub fn run(
             ncols,
             GRID_PADDING,
         )?;
-    } else if let DataConfig::Toy(t) = &config.data {
-        let toy: genzoo_data::Toy = t.toy.parse()?;
+    } else if let Some(toy) = data::toy_of(&config.data)? {
         let points = Array::new(vec![a.count, spec.dim()], values)?;
         save_scatter(&a.out, &points, toy.plot_range(), SCATTER_PIXELS)?;
     } else {
@@ -189,7 +185,7 @@ fn invert(
     let secs = started.elapsed().as_secs_f64();
     let (latent, mut recon) = (tensor_values(latent)?, tensor_values(recon)?);
     // PSNR over the data's range: 2 for [−1, 1], 1 for [0, 1]; per image, then averaged.
-    let symmetric = matches!(&config.data, DataConfig::Mnist(m) if m.view.parse::<ImageView>().ok() == Some(ImageView::Symmetric));
+    let symmetric = data::view_of(&config.data)? == Some(ImageView::Symmetric);
     let peak: f64 = if symmetric { 2.0 } else { 1.0 };
     let psnr: Vec<f64> = x
         .values

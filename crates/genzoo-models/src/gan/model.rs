@@ -22,7 +22,7 @@ use super::config::{GanArch, GanConfig, GanLoss, Prior};
 use super::loss::{disc_loss, gen_loss};
 use super::net::{DcganDisc, DcganGen, MlpDisc, MlpGen};
 use crate::family::Optimizers;
-use crate::{Batch, DataSpec, Family, Metrics, ModelError, Sample, StepCx};
+use crate::{Batch, DataSpec, Family, LatentGenerator, Metrics, ModelError, Sample, StepCx};
 
 /// Most examples generated at once while sampling (bounds the memory of a DCGAN pass).
 const SAMPLE_CHUNK: usize = 500;
@@ -223,9 +223,48 @@ impl Gan {
     }
 }
 
+/// Mean D(x) above this and mean D(G(z)) below [`D_LOST`]: the discriminator has won.
+pub const D_WON: f64 = 0.99;
+/// See [`D_WON`].
+pub const D_LOST: f64 = 0.01;
+/// A generated batch whose spread is below this fraction of the real batch's has collapsed.
+pub const COLLAPSED_SPREAD: f64 = 0.1;
+
+/// The training-health messages of a GAN from its interval-mean metrics (see
+/// [`Family::health`]).
+pub fn gan_health(metrics: &Metrics) -> Vec<String> {
+    let get = |k: &str| metrics.iter().find(|(n, _)| *n == k).map(|(_, v)| *v);
+    let mut out = Vec::new();
+    if let (Some(real), Some(fake)) = (get("d_real"), get("d_fake"))
+        && real > D_WON
+        && fake < D_LOST
+    {
+        out.push(format!(
+            "the discriminator wins completely (mean D(x) = {real:.3}, D(G(z)) = {fake:.4}): \
+             the minimax generator loss has almost no gradient here; the non-saturating loss, \
+             a lower discriminator rate ([optim.disc] lr), spectral norm or label smoothing \
+             usually let the generator catch up"
+        ));
+    }
+    if let Some(spread) = get("spread")
+        && spread < COLLAPSED_SPREAD
+    {
+        out.push(format!(
+            "the generator has collapsed: its samples spread {spread:.3} of the data's \
+             (per-coordinate standard deviation); packing (model.pack = 2..4) or a lower \
+             generator rate usually helps, and a restart from an earlier checkpoint may be needed"
+        ));
+    }
+    out
+}
+
 impl Family for Gan {
     const GROUPS: &'static [&'static str] = &["gen", "disc"];
     const NAME: &'static str = "gan";
+
+    fn health(metrics: &Metrics) -> Vec<String> {
+        gan_health(metrics)
+    }
 
     fn train_step(
         self,
@@ -303,6 +342,28 @@ impl Family for Gan {
             ("d_fake", d_fake),
             ("spread", spread),
         ])
+    }
+}
+
+impl LatentGenerator for Gan {
+    fn latent_dim(&self) -> usize {
+        self.latent
+    }
+    fn prior_sample(&self, n: usize, rng: &mut ChaCha8Rng, device: &Device) -> Tensor<2> {
+        Gan::prior_sample(self, n, rng, device)
+    }
+    fn generate(&self, z: Tensor<2>) -> Result<Tensor<2>, ModelError> {
+        let [_, l] = z.dims();
+        if l != self.latent {
+            return Err(ModelError::DataMismatch(format!(
+                "the generator takes {}-dimensional codes, got {l}",
+                self.latent
+            )));
+        }
+        Ok(self.generator.forward(z))
+    }
+    fn gaussian_prior(&self) -> bool {
+        self.prior == Prior::Gaussian
     }
 }
 

@@ -24,7 +24,6 @@ use genzoo_eval::intensity::{from_intensities, to_intensities};
 use genzoo_eval::kid::KidOptions;
 use genzoo_eval::quality::QualityOptions;
 use genzoo_train::checkpoint;
-use genzoo_train::config::DataConfig;
 use genzoo_train::data;
 use genzoo_train::trainer::{load_weights, tensor_values};
 use serde_json::json;
@@ -264,13 +263,12 @@ fn read_image_file(path: &Path, view: ImageView) -> Result<(Array, &'static str)
 fn draw_samples(run: &Path, args: &EvalArgs, device: &Device) -> Result<Generated> {
     let loaded = load_checkpoint(run, !args.latest, None)?;
     let spec = data::spec(&loaded.config.data)?;
-    let DataConfig::Mnist(m) = &loaded.config.data else {
+    let Some(view) = data::view_of(&loaded.config.data)? else {
         bail!(
             "{} models 2-D toy points; the quality metrics measure MNIST images",
             run.display()
         );
     };
-    let view: ImageView = m.view.parse()?;
     let job = SampleJob {
         loaded: &loaded,
         count: args.samples,
