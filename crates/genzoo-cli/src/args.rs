@@ -31,6 +31,10 @@ pub enum Command {
     /// Draw (x0, x1) pairs from a trained rectified flow to a directory, in resumable chunks:
     /// the data of a reflow or a distillation (`source = "pairs"`).
     Pairs(PairsArgs),
+    /// The linear probe of a representation run (CPC): test accuracy of a linear classifier on
+    /// its frozen features, beside the same probe on a randomly initialised encoder and on raw
+    /// pixels, with a fraction of the training labels.
+    Probe(ProbeArgs),
     /// Show what a checkpoint holds: step, family, tensors, optimiser and EMA state.
     Info(InfoArgs),
     /// Inspect a data set and write a picture of it.
@@ -55,6 +59,36 @@ pub struct DeviceArgs {
     /// Compute device: `flex` (CPU, default) or `cuda` (needs a build with `--features cuda`).
     #[arg(long, default_value = "flex")]
     pub device: String,
+}
+
+/// `genzoo probe`.
+#[derive(Args, Debug)]
+pub struct ProbeArgs {
+    /// The run directory (its best checkpoint) or a checkpoint directory.
+    pub checkpoint: PathBuf,
+    /// Fractions of the 50,000 training labels the probe may use (comma-separated).
+    #[arg(long, value_delimiter = ',', default_value = "0.01,0.1,1")]
+    pub fractions: Vec<f64>,
+    /// Optimisation steps of each probe (the same for every fraction and feature set).
+    #[arg(long, default_value_t = 3000)]
+    pub steps: usize,
+    /// Skip the baselines (random encoder, raw pixels).
+    #[arg(long)]
+    pub no_baselines: bool,
+    /// Seed of the label subsets and the probe's batches.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Use the raw weights even when the checkpoint keeps an EMA.
+    #[arg(long)]
+    pub no_ema: bool,
+    /// Take the newest checkpoint instead of the best.
+    #[arg(long)]
+    pub latest: bool,
+    /// MNIST directory when the run's data.dir has moved.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub device: DeviceArgs,
 }
 
 /// `genzoo pairs`.

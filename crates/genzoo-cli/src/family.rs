@@ -5,6 +5,7 @@ use anyhow::Result;
 use burn::prelude::*;
 use genzoo_models::autoregressive::{Fvsbn, Made, Nade};
 use genzoo_models::classifier::Classifier;
+use genzoo_models::cpc::Cpc;
 use genzoo_models::diffusion::Ddpm;
 use genzoo_models::flows::{Nice, PlanarFlow, RealNvp};
 use genzoo_models::gan::Gan;
@@ -12,8 +13,8 @@ use genzoo_models::rectified_flow::RectifiedFlow;
 use genzoo_models::sampling::IterativeSample;
 use genzoo_models::vae::Vae;
 use genzoo_models::{
-    Classify, DataSpec, ExactLikelihood, Family, LatentGenerator, LatentVariable, ModelConfig,
-    Sample,
+    Classify, DataSpec, Embed, ExactLikelihood, Family, LatentGenerator, LatentVariable,
+    ModelConfig, Sample,
 };
 use genzoo_rf::ConvGeometry;
 
@@ -32,6 +33,10 @@ pub trait Zoo: Family {
     }
     /// The latent-variable view (IWAE bound, reconstructions, latent pictures), if any.
     fn latent(&self) -> Option<&dyn LatentVariable> {
+        None
+    }
+    /// Features for a linear probe (`genzoo probe`), if the family learns representations.
+    fn embed(&self) -> Option<&dyn Embed> {
         None
     }
     /// The generator of codes with a known prior (latent interpolations), if any.
@@ -74,6 +79,12 @@ impl Zoo for RectifiedFlow {
         Some(self)
     }
     fn transport(&self) -> Option<&RectifiedFlow> {
+        Some(self)
+    }
+}
+
+impl Zoo for Cpc {
+    fn embed(&self) -> Option<&dyn Embed> {
         Some(self)
     }
 }
@@ -154,5 +165,6 @@ pub fn with_model<W: WithModel>(
         ModelConfig::Planar(c) => go(c.init(spec, device)?, job),
         ModelConfig::Gan(c) => go(c.init(spec, device)?, job),
         ModelConfig::RectifiedFlow(c) => go(c.init(spec, device)?, job),
+        ModelConfig::Cpc(c) => go(c.init(spec, device)?, job),
     }
 }

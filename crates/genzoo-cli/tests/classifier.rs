@@ -103,3 +103,67 @@ fn sample_refuses_a_classifier_run() {
         );
     }
 }
+
+/// CPC end to end: two training steps, then `genzoo probe` with its baselines at two label
+/// fractions (a few probe steps: this checks the pipeline, not the accuracy). Needs MNIST;
+/// SKIPPED when `GENZOO_MNIST_DIR` is unset.
+#[test]
+fn cpc_trains_and_probes_with_baselines() {
+    let Some(mnist) = std::env::var_os("GENZOO_MNIST_DIR") else {
+        eprintln!("SKIPPED cpc_trains_and_probes_with_baselines: GENZOO_MNIST_DIR not set");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mnist = mnist.to_string_lossy().into_owned();
+    let mut train = vec!["train", "--preset", "mnist_cpc", "--data-dir", &mnist];
+    for set in [
+        "trainer.steps=2",
+        "trainer.batch_size=8",
+        "trainer.log_every=1",
+        "trainer.eval_every=2",
+        "trainer.eval_examples=16",
+        "trainer.checkpoint_every=2",
+        "model.channels=4",
+        "model.latent=8",
+        "model.context=8",
+        "model.negatives=7",
+    ] {
+        train.extend(["--set", set]);
+    }
+    let out = common::genzoo(dir.path(), &train);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
+    assert!(
+        text.contains("acc_k1") && text.contains("mi_bound"),
+        "{text}"
+    );
+    let out = common::genzoo(
+        dir.path(),
+        &[
+            "probe",
+            "runs/mnist_cpc",
+            "--data-dir",
+            &mnist,
+            "--steps",
+            "20",
+            "--fractions",
+            "0.01,1",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    for row in [
+        "cpc",
+        "random encoder",
+        "raw pixels",
+        "1.0% labels",
+        "100.0% labels",
+    ] {
+        assert!(text.contains(row), "{row:?} missing:\n{text}");
+    }
+    assert!(
+        dir.path()
+            .join("runs/mnist_cpc/eval/probe-step2.json")
+            .is_file()
+    );
+}

@@ -901,3 +901,13 @@ fn interpolation_is_refused_without_a_latent_generator() {
     assert_fails_with(&out, &["--interpolate", "vae"]);
     assert!(!sb.path().join("i.png").exists() && !sb.path().join("s.png").exists());
 }
+
+/// `genzoo probe` takes representation runs only: a VAE is refused by name, before any probe.
+#[test]
+fn probe_refuses_a_run_without_a_representation() {
+    let sb = Sandbox::trained();
+    let out = sb.genzoo(&["probe", sb.run_dir().to_str().unwrap()]);
+    assert_fails_with(&out, &["no representation to probe", "vae"]);
+    let out = sb.genzoo(&["probe", sb.run_dir().to_str().unwrap(), "--fractions", "0"]);
+    assert_fails_with(&out, &["--fractions"]);
+}

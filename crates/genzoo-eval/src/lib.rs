@@ -4,6 +4,7 @@
 //!   [`LatentVariable`](genzoo_models::LatentVariable) model (ELBO at k = 1).
 //! - [`exact`]: the exact NLL of models with a tractable density.
 //! - [`units`]: nats ↔ bits per dimension.
+//! - [`probe`]: the linear probe of a frozen representation (CPC features, raw pixels).
 //! - [`energy`]: the energy distance between two samples (2-D toys, where no likelihood is).
 //! - [`logsumexp`]: numerically stable log-mean-exp, in f64.
 //! - [`quality`](mod@quality): sample quality through a trained classifier ([`Classify`](genzoo_models::Classify)):
@@ -24,6 +25,7 @@ pub mod kid;
 pub mod logsumexp;
 pub mod modes;
 pub mod precision_recall;
+pub mod probe;
 pub mod quality;
 pub mod quantile;
 pub mod units;
@@ -33,6 +35,7 @@ pub use error::EvalError;
 pub use exact::{NllReport, exact_nll};
 pub use iwae::{IwaeOptions, IwaeReport, iwae};
 pub use modes::ModeReport;
+pub use probe::{Labelled, ProbeOptions, linear_probe};
 pub use quality::{FeatureNet, QualityOptions, QualityReport, quality};
 pub use quantile::normal_quantile;
 pub use units::{bits_per_dim, bits_per_dim_8bit};

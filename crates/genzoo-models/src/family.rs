@@ -187,6 +187,17 @@ pub trait LatentGenerator {
     fn gaussian_prior(&self) -> bool;
 }
 
+/// A model that maps examples to feature vectors for a downstream probe (a CPC encoder).
+pub trait Embed {
+    /// Width of a feature vector.
+    fn embed_dim(&self) -> usize;
+    /// Features of a batch.
+    ///
+    /// # Shapes
+    /// `x: [B, D]` → `[B, F]`.
+    fn embed(&self, x: Tensor<2>) -> Result<Tensor<2>, ModelError>;
+}
+
 /// A model whose log-likelihood is exact (autoregressive models, flows).
 pub trait ExactLikelihood {
     /// `log p(x)` per example, in nats.

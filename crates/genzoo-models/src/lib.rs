@@ -7,12 +7,13 @@
 //! needs one is a bounded generic and an impossible pairing fails to compile.
 //!
 //! Families: [`vae`]; [`autoregressive`] (FVSBN, NADE, MADE); [`diffusion`] (DDPM/DDIM);
-//! [`flows`] (RealNVP, NICE, planar/radial); [`gan`]; [`rectified_flow`]; [`classifier`] (MLP, CNN, EfficientNet, soft-metric
+//! [`flows`] (RealNVP, NICE, planar/radial); [`gan`]; [`rectified_flow`]; [`cpc`] (contrastive predictive coding, judged by a linear probe); [`classifier`] (MLP, CNN, EfficientNet, soft-metric
 //! losses: the feature net of the sample-quality metrics).
 
 pub mod autoregressive;
 pub mod classifier;
 pub mod conditioned;
+pub mod cpc;
 pub mod diffusion;
 pub mod error;
 pub mod family;
@@ -27,7 +28,7 @@ pub mod vae;
 
 pub use error::ModelError;
 pub use family::{
-    Batch, Classify, DataKind, DataSpec, ExactLikelihood, Family, LatentGenerator, LatentVariable,
-    Metrics, OptimGroup, Optimizers, Sample, StepCx,
+    Batch, Classify, DataKind, DataSpec, Embed, ExactLikelihood, Family, LatentGenerator,
+    LatentVariable, Metrics, OptimGroup, Optimizers, Sample, StepCx,
 };
 pub use registry::{FAMILIES, ModelConfig};

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::autoregressive::{Fvsbn, FvsbnConfig, Made, MadeConfig, Nade, NadeConfig};
 use crate::classifier::{Classifier, ClassifierConfig};
+use crate::cpc::{Cpc, CpcConfig};
 use crate::diffusion::{Ddpm, DdpmConfig};
 use crate::flows::{Nice, NiceConfig, PlanarConfig, PlanarFlow, RealNvp, RealNvpConfig};
 use crate::gan::{Gan, GanConfig};
@@ -45,6 +46,8 @@ pub enum ModelConfig {
     /// Rectified flow: straight-path velocity regression, ODE sampling, reflow, distillation.
     #[serde(rename = "rectified_flow")]
     RectifiedFlow(RectifiedFlowConfig),
+    /// Contrastive predictive coding on image patches (representation learning).
+    Cpc(CpcConfig),
 }
 
 /// Family names a config may use, for error messages.
@@ -60,6 +63,7 @@ pub const FAMILIES: &[&str] = &[
     "planar",
     "gan",
     "rectified_flow",
+    "cpc",
 ];
 
 impl ModelConfig {
@@ -77,6 +81,7 @@ impl ModelConfig {
             ModelConfig::Planar(_) => "planar",
             ModelConfig::Gan(_) => "gan",
             ModelConfig::RectifiedFlow(_) => "rectified_flow",
+            ModelConfig::Cpc(_) => "cpc",
         }
     }
 
@@ -95,6 +100,7 @@ impl ModelConfig {
             ModelConfig::Planar(_) => PlanarFlow::GROUPS,
             ModelConfig::Gan(_) => Gan::GROUPS,
             ModelConfig::RectifiedFlow(_) => RectifiedFlow::GROUPS,
+            ModelConfig::Cpc(_) => Cpc::GROUPS,
         }
     }
 
@@ -112,6 +118,7 @@ impl ModelConfig {
             ModelConfig::Planar(c) => c.validate(),
             ModelConfig::Gan(c) => c.validate(),
             ModelConfig::RectifiedFlow(c) => c.validate(),
+            ModelConfig::Cpc(c) => c.validate(),
         }
     }
 }

@@ -8,6 +8,7 @@ mod eval_flow;
 mod info;
 mod pairs;
 mod perceptron;
+mod probe;
 mod quality;
 mod rf;
 mod sample;
@@ -35,6 +36,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Eval(a) => eval::run(a).map(|_| ExitCode::SUCCESS),
         Command::QualityFloor(a) => quality::floor(a).map(|_| ExitCode::SUCCESS),
         Command::Pairs(a) => pairs::run(a).map(|_| ExitCode::SUCCESS),
+        Command::Probe(a) => probe::run(a).map(|_| ExitCode::SUCCESS),
         Command::Info(a) => info::run(a).map(|_| ExitCode::SUCCESS),
         Command::Data(a) => data::run(a).map(|_| ExitCode::SUCCESS),
         Command::Rf(a) => rf::run(a).map(|_| ExitCode::SUCCESS),

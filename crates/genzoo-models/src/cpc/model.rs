@@ -1,0 +1,236 @@
+//! The CPC family: InfoNCE over K row offsets, and pooled encoder features for a probe.
+//!
+//! For offset k, every grid cell (i, j) with i + k < G predicts `ẑ = W_k c_{i,j}` and scores it
+//! against the true `z_{i+k,j}` and `negatives` others drawn uniformly from the other
+//! (image, cell) positions of the same offset in the batch, so most negatives come from other
+//! images and some from other patches of the same image. The loss is the mean of the K InfoNCE
+//! terms. Metrics: `loss`, `acc_k` (how often the positive scores highest, per k) and
+//! `mi_bound` = log N − L (nats), N = 1 + negatives.
+//!
+//! # Shapes
+//! `x: [B, C·H·W]`; patches `[B·G², C, p, p]`; z `[B, G, G, D]`; c `[B, G, G, Cc]`.
+
+use burn::nn::{Linear, LinearConfig};
+use burn::prelude::*;
+use burn::tensor::TensorData;
+use burn::tensor::module::adaptive_avg_pool2d;
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+
+use super::config::CpcConfig;
+use super::infonce::{info_nce, top1_accuracy};
+use super::net::{Context, PatchEncoder};
+use super::patches::extract;
+use crate::family::Optimizers;
+use crate::step::minimise;
+use crate::{Batch, DataSpec, Embed, Family, Metrics, ModelError, StepCx};
+
+/// Names of the per-offset accuracies, for K up to 8.
+const ACC_NAMES: [&str; 8] = [
+    "acc_k1", "acc_k2", "acc_k3", "acc_k4", "acc_k5", "acc_k6", "acc_k7", "acc_k8",
+];
+
+/// A built CPC model.
+#[derive(Module, Debug)]
+pub struct Cpc {
+    encoder: PatchEncoder,
+    context: Context,
+    predictors: Vec<Linear>,
+    /// `[C, H, W]`.
+    #[module(skip)]
+    image: [usize; 3],
+    #[module(skip)]
+    patch: usize,
+    #[module(skip)]
+    stride: usize,
+    #[module(skip)]
+    grid: usize,
+    #[module(skip)]
+    negatives: usize,
+    #[module(skip)]
+    pool: usize,
+    #[module(skip)]
+    latent: usize,
+}
+
+impl CpcConfig {
+    /// Build a CPC model for `data`'s images.
+    pub fn init(&self, data: &DataSpec, device: &Device) -> Result<Cpc, ModelError> {
+        self.validate()?;
+        let image = data.image().ok_or_else(|| {
+            ModelError::DataMismatch(format!(
+                "CPC cuts images into patches; the data has examples {:?}",
+                data.example_shape
+            ))
+        })?;
+        let grid = self.grid(image[1].min(image[2]));
+        if self.grid(image[1]) != self.grid(image[2]) || grid <= self.predict {
+            return Err(ModelError::DataMismatch(format!(
+                "{}x{} images give a {grid}-patch grid at patch {} stride {}: a square grid of more than predict = {} rows is needed",
+                image[1], image[2], self.patch, self.stride, self.predict
+            )));
+        }
+        if self.predict > ACC_NAMES.len() {
+            return Err(ModelError::InvalidConfig(format!(
+                "cpc.predict must be at most {}, got {}",
+                ACC_NAMES.len(),
+                self.predict
+            )));
+        }
+        if self.pool > grid {
+            return Err(ModelError::InvalidConfig(format!(
+                "cpc.pool must be at most the grid side {grid}, got {}",
+                self.pool
+            )));
+        }
+        Ok(Cpc {
+            encoder: PatchEncoder::new(image[0], self.patch, self.channels, self.latent, device),
+            context: Context::new(self.latent, self.context, self.context_layers, device),
+            predictors: (0..self.predict)
+                .map(|_| {
+                    LinearConfig::new(self.context, self.latent)
+                        .with_bias(false)
+                        .init(device)
+                })
+                .collect(),
+            image,
+            patch: self.patch,
+            stride: self.stride,
+            grid,
+            negatives: self.negatives,
+            pool: self.pool,
+            latent: self.latent,
+        })
+    }
+}
+
+impl Cpc {
+    /// Patches per side.
+    pub fn grid(&self) -> usize {
+        self.grid
+    }
+
+    /// z of every patch.
+    ///
+    /// # Shapes
+    /// `x: [B, C·H·W]` → `[B, D, G, G]`.
+    pub fn encode(&self, x: Tensor<2>) -> Tensor<4> {
+        let [b, _] = x.dims();
+        let [c, h, w] = self.image;
+        let patches = extract(x.reshape([b, c, h, w]), self.patch, self.stride, self.grid);
+        let g = self.grid;
+        self.encoder
+            .forward(patches) // [B·G², D]
+            .reshape([b, g, g, self.latent])
+            .permute([0, 3, 1, 2])
+    }
+
+    /// c of every cell from the grid of z.
+    ///
+    /// # Shapes
+    /// `z: [B, D, G, G]` → `[B, Cc, G, G]`.
+    pub fn context(&self, z: Tensor<4>) -> Tensor<4> {
+        self.context.forward(z)
+    }
+
+    /// The InfoNCE loss (mean over k) and, per k, the scores `[M_k, 1 + negatives]`.
+    fn losses(&self, x: Tensor<2>, rng: &mut ChaCha8Rng) -> (Tensor<1>, Vec<Tensor<2>>) {
+        let z = self.encode(x); // [B, D, G, G]
+        let c = self.context(z.clone()); // [B, Cc, G, G]
+        let [b, d, g, _] = z.dims();
+        let cc = c.dims()[1];
+        let z = z.permute([0, 2, 3, 1]); // [B, G, G, D]
+        let c = c.permute([0, 2, 3, 1]); // [B, G, G, Cc]
+        let mut total: Option<Tensor<1>> = None;
+        let mut all_scores = Vec::with_capacity(self.predictors.len());
+        for (k0, w) in self.predictors.iter().enumerate() {
+            let k = k0 + 1;
+            let rows = g - k;
+            let m = b * rows * g;
+            let pred = w.forward(c.clone().narrow(1, 0, rows).reshape([m, cc])); // [M, D]
+            let target = z.clone().narrow(1, k, rows).reshape([m, d]); // [M, D]
+            let idx = candidates(m, self.negatives, rng);
+            let n = 1 + self.negatives;
+            let device = pred.device();
+            let idx = Tensor::<1, Int>::from_data(TensorData::new(idx, [m * n]), &device);
+            let cand = target.select(0, idx).reshape([m, n, d]);
+            let scores = (pred.unsqueeze_dim::<3>(1) * cand)
+                .sum_dim(2)
+                .reshape([m, n]); // [M, N]
+            let l = info_nce(scores.clone());
+            total = Some(match total {
+                Some(t) => t + l,
+                None => l,
+            });
+            all_scores.push(scores);
+        }
+        let k = self.predictors.len() as f64;
+        let loss = total.map_or_else(|| Tensor::zeros([1], &z.device()), |t| t / k);
+        (loss, all_scores)
+    }
+
+    /// `loss`, `acc_k…`, `mi_bound` from a loss and its scores.
+    fn metrics(&self, loss: f64, scores: Vec<Tensor<2>>) -> Metrics {
+        let mut m = vec![("loss", loss)];
+        for (k, s) in scores.into_iter().enumerate() {
+            m.push((ACC_NAMES[k], top1_accuracy(s.detach())));
+        }
+        m.push(("mi_bound", ((1 + self.negatives) as f64).ln() - loss));
+        m
+    }
+}
+
+/// For each of `m` rows, its own index then `negatives` others drawn uniformly from `0..m`
+/// without the row itself (with replacement among them). Flattened `[m · (1 + negatives)]`.
+fn candidates(m: usize, negatives: usize, rng: &mut ChaCha8Rng) -> Vec<i64> {
+    let mut out = Vec::with_capacity(m * (1 + negatives));
+    for i in 0..m {
+        out.push(i as i64);
+        for _ in 0..negatives {
+            // Uniform over the m − 1 others: draw from 0..m−1 and skip over i.
+            let j = if m > 1 { rng.random_range(0..m - 1) } else { 0 };
+            out.push(if j >= i && m > 1 { j + 1 } else { j } as i64);
+        }
+    }
+    out
+}
+
+impl Family for Cpc {
+    const GROUPS: &'static [&'static str] = &["model"];
+    const NAME: &'static str = "cpc";
+
+    fn train_step(
+        self,
+        batch: &Batch,
+        optim: &mut Optimizers,
+        cx: &mut StepCx,
+    ) -> Result<(Self, Metrics), ModelError> {
+        crate::step::check_width(&batch.x, self.image.iter().product(), "CPC model")?;
+        let (loss, scores) = self.losses(batch.x.clone(), cx.rng);
+        let scores: Vec<Tensor<2>> = scores.into_iter().map(|s| s.detach()).collect();
+        let metrics_of = |model: &Cpc, loss: f64| model.metrics(loss, scores);
+        let (model, loss, grad_norm) = minimise(self, loss, optim);
+        let mut m = metrics_of(&model, loss);
+        m.push(("grad_norm", grad_norm));
+        Ok((model, m))
+    }
+
+    fn eval_step(&self, batch: &Batch, cx: &mut StepCx) -> Result<Metrics, ModelError> {
+        crate::step::check_width(&batch.x, self.image.iter().product(), "CPC model")?;
+        let (loss, scores) = self.losses(batch.x.clone(), cx.rng);
+        Ok(self.metrics(loss.into_scalar::<f32>() as f64, scores))
+    }
+}
+
+impl Embed for Cpc {
+    fn embed_dim(&self) -> usize {
+        self.latent * self.pool * self.pool
+    }
+
+    /// z averaged over `pool × pool` regions of the grid, flattened.
+    fn embed(&self, x: Tensor<2>) -> Result<Tensor<2>, ModelError> {
+        crate::step::check_width(&x, self.image.iter().product(), "CPC model")?;
+        let z = self.encode(x); // [B, D, G, G]
+        Ok(adaptive_avg_pool2d(z, [self.pool, self.pool]).flatten::<2>(1, 3))
+    }
+}
