@@ -75,6 +75,10 @@ pub struct ProbeArgs {
     /// Skip the baselines (random encoder, raw pixels).
     #[arg(long)]
     pub no_baselines: bool,
+    /// Also write the first two principal components of the trained features of 2,000 test
+    /// images, coloured by label, to this PNG (and `<name>-pixels.png` for raw pixels).
+    #[arg(long)]
+    pub picture: Option<PathBuf>,
     /// Seed of the label subsets and the probe's batches.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,

@@ -148,6 +148,8 @@ fn cpc_trains_and_probes_with_baselines() {
             "20",
             "--fractions",
             "0.01,1",
+            "--picture",
+            "pca.png",
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));

@@ -50,7 +50,8 @@ pub use mnist::{
 };
 pub use npy::{read_npy, write_npy};
 pub use plot::{
-    CurveOptions, density_grid, save_curve, save_curve_with, save_heatmap, save_paths, save_scatter,
+    CurveOptions, density_grid, save_curve, save_curve_with, save_heatmap, save_labelled_points,
+    save_paths, save_scatter,
 };
 pub use rng::{rng_for, splitmix64};
 pub use toy::Toy;

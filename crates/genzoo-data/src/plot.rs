@@ -186,6 +186,37 @@ pub fn save_paths(
     write_png(path, size_px, size_px, PixelFormat::Rgb, &canvas.data)
 }
 
+/// Saves labelled points `[(x, y, class)]` as dots on white, coloured by class (matplotlib's
+/// `tab10`, cyclic), the window fitted to the points with a 5% margin: a 2-D projection of
+/// features coloured by label.
+pub fn save_labelled_points(path: &Path, points: &[(f64, f64, u8)], size_px: usize) -> Result<()> {
+    if size_px < 8 {
+        return Err(DataError::InvalidArgument(format!(
+            "save_labelled_points needs size_px >= 8, got {size_px}"
+        )));
+    }
+    let (x0, x1) = bounds(points.iter().map(|p| p.0));
+    let (y0, y1) = bounds(points.iter().map(|p| p.1));
+    let (mx, my) = (0.05 * (x1 - x0), 0.05 * (y1 - y0));
+    let (x0, x1, y0, y1) = (x0 - mx, x1 + mx, y0 - my, y1 + my);
+    let mut canvas = Canvas {
+        width: size_px,
+        height: size_px,
+        data: vec![255; size_px * size_px * 3],
+    };
+    let side = (size_px - 1) as f64;
+    for &(x, y, c) in points {
+        if !(x.is_finite() && y.is_finite()) {
+            continue;
+        }
+        let px = (x - x0) / (x1 - x0) * side;
+        let py = (y1 - y) / (y1 - y0) * side;
+        let colour = PALETTE[usize::from(c) % PALETTE.len()];
+        canvas.line((px, py), (px, py), colour, 2);
+    }
+    write_png(path, size_px, size_px, PixelFormat::Rgb, &canvas.data)
+}
+
 /// An RGB canvas for line plots.
 struct Canvas {
     width: usize,

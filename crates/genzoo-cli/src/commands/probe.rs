@@ -66,6 +66,27 @@ fn features(model: &dyn Embed, data: &Array, device: &Device) -> Result<Vec<f32>
     Ok(out)
 }
 
+/// Test examples in the PCA picture.
+const PICTURE_EXAMPLES: usize = 2000;
+
+/// The first two principal components of the first [`PICTURE_EXAMPLES`] rows of `x`,
+/// coloured by `y`, to `path`; the variance they explain is printed.
+fn picture(x: &[f32], dim: usize, y: &[u8], path: &std::path::Path) -> Result<()> {
+    let n = PICTURE_EXAMPLES.min(y.len());
+    let (scores, explained) = genzoo_eval::pca(&x[..n * dim], dim, 2)?;
+    let points: Vec<(f64, f64, u8)> = (0..n)
+        .map(|i| (scores[2 * i], scores[2 * i + 1], y[i]))
+        .collect();
+    genzoo_data::save_labelled_points(path, &points, 400)?;
+    out!(
+        "pca        {}: components explain {:.1}% and {:.1}% of the variance",
+        path.display(),
+        100.0 * explained[0],
+        100.0 * explained[1]
+    );
+    Ok(())
+}
+
 impl WithModel for ProbeJob<'_> {
     type Out = ();
     fn run<M: Zoo>(self, model: M) -> Result<()> {
@@ -164,6 +185,16 @@ impl WithModel for ProbeJob<'_> {
                 }));
             }
             out!("{line}");
+        }
+        if let Some(path) = &a.picture {
+            let y = &labels.test[..test.len()];
+            picture(&sets[0].3, sets[0].1, y, path)?;
+            let pixels = path.with_file_name(format!(
+                "{}-pixels.png",
+                path.file_stem().and_then(|s| s.to_str()).unwrap_or("pca")
+            ));
+            picture(&test.values, test.example_size(), y, &pixels)?;
+            out!("pictures   {} and {}", path.display(), pixels.display());
         }
         let secs = started.elapsed().as_secs_f64();
         out!("time       {secs:.1} s");
