@@ -75,6 +75,10 @@ pub struct ProbeArgs {
     /// Skip the baselines (random encoder, raw pixels).
     #[arg(long)]
     pub no_baselines: bool,
+    /// Pool the features over this many regions per side of the patch grid instead of the
+    /// run's `model.pool` (CPC: z averaged over pool x pool regions).
+    #[arg(long)]
+    pub pool: Option<usize>,
     /// Also write the first two principal components of the trained features of 2,000 test
     /// images, coloured by label, to this PNG (and `<name>-pixels.png` for raw pixels).
     #[arg(long)]

@@ -34,6 +34,16 @@ pub fn run(args: ProbeArgs) -> Result<()> {
     }
     let mut loaded = load_checkpoint(&args.checkpoint, !args.latest, args.data_dir.as_deref())?;
     resolve_data_dir(&mut loaded.config, args.data_dir.as_deref())?;
+    if let Some(pool) = args.pool {
+        let genzoo_models::ModelConfig::Cpc(c) = &mut loaded.config.model else {
+            bail!(
+                "--pool sets a cpc run's feature pooling; this is a {} run",
+                loaded.config.model.family()
+            );
+        };
+        c.pool = pool;
+        loaded.config.model.validate()?;
+    }
     let splits = load(&loaded.config.data, loaded.config.seed)?;
     let device = runtime::device(&args.device.device)?;
     device.seed(loaded.config.seed);
@@ -205,9 +215,14 @@ impl WithModel for ProbeJob<'_> {
             "rows": rows, "seconds": secs,
         });
         if let Some(root) = self.loaded.ckpt.parent().and_then(std::path::Path::parent) {
-            let path = root
-                .join("eval")
-                .join(format!("probe-step{}.json", state.step));
+            // Named by the recipe too, so a quick probe never overwrites a full one.
+            let path = root.join("eval").join(format!(
+                "probe-step{}-steps{}-pool{}{}.json",
+                state.step,
+                options.steps,
+                a.pool.map_or_else(|| "-run".to_string(), |p| p.to_string()),
+                if a.no_baselines { "-alone" } else { "" }
+            ));
             genzoo_data::write_atomic(&path, serde_json::to_string_pretty(&json)?.as_bytes())?;
             out!("written    {}", path.display());
         }
