@@ -79,6 +79,10 @@ pub struct ProbeArgs {
     /// run's `model.pool` (CPC: z averaged over pool x pool regions).
     #[arg(long)]
     pub pool: Option<usize>,
+    /// Which maps to pool instead of the run's `model.features`: z (encoder), c (context) or
+    /// zc (both).
+    #[arg(long)]
+    pub features: Option<String>,
     /// Also write the first two principal components of the trained features of 2,000 test
     /// images, coloured by label, to this PNG (and `<name>-pixels.png` for raw pixels).
     #[arg(long)]

@@ -164,6 +164,6 @@ fn cpc_trains_and_probes_with_baselines() {
         assert!(text.contains(row), "{row:?} missing:\n{text}");
     }
     let eval = dir.path().join("runs/mnist_cpc/eval");
-    assert!(eval.join("probe-step2-steps20-pool-run.json").is_file());
+    assert!(eval.join("probe-step2-steps20-pool-run-run.json").is_file());
     assert!(dir.path().join("pca.png").is_file() && dir.path().join("pca-pixels.png").is_file());
 }

@@ -176,8 +176,21 @@ fn training_lowers_the_loss_and_features_have_their_width() -> Result<(), ModelE
         .map(|(_, v)| *v);
     assert!(bound.is_some_and(|b| b <= 8f64.ln() + 1e-9));
     assert!(after.iter().all(|(_, v)| v.is_finite()));
-    let f = model.embed(x)?;
+    let f = model.embed(x.clone())?;
     assert_eq!(f.dims(), [n, model.embed_dim()]);
     assert_eq!(model.embed_dim(), 8 * 2 * 2);
+    // The context's maps, alone and beside z, have their widths too.
+    for (features, width) in [
+        (genzoo_models::cpc::FeatureSource::C, 8),
+        (genzoo_models::cpc::FeatureSource::Zc, 16),
+    ] {
+        let m = CpcConfig {
+            features,
+            ..small()
+        }
+        .init(&spec(), &d)?;
+        let f = m.embed(x.clone())?;
+        assert_eq!((f.dims(), m.embed_dim()), ([n, width * 4], width * 4));
+    }
     Ok(())
 }

@@ -34,14 +34,19 @@ pub fn run(args: ProbeArgs) -> Result<()> {
     }
     let mut loaded = load_checkpoint(&args.checkpoint, !args.latest, args.data_dir.as_deref())?;
     resolve_data_dir(&mut loaded.config, args.data_dir.as_deref())?;
-    if let Some(pool) = args.pool {
+    if args.pool.is_some() || args.features.is_some() {
         let genzoo_models::ModelConfig::Cpc(c) = &mut loaded.config.model else {
             bail!(
-                "--pool sets a cpc run's feature pooling; this is a {} run",
+                "--pool and --features set a cpc run's probe features; this is a {} run",
                 loaded.config.model.family()
             );
         };
-        c.pool = pool;
+        if let Some(pool) = args.pool {
+            c.pool = pool;
+        }
+        if let Some(f) = &args.features {
+            c.features = f.parse()?;
+        }
         loaded.config.model.validate()?;
     }
     let splits = load(&loaded.config.data, loaded.config.seed)?;
@@ -217,10 +222,11 @@ impl WithModel for ProbeJob<'_> {
         if let Some(root) = self.loaded.ckpt.parent().and_then(std::path::Path::parent) {
             // Named by the recipe too, so a quick probe never overwrites a full one.
             let path = root.join("eval").join(format!(
-                "probe-step{}-steps{}-pool{}{}.json",
+                "probe-step{}-steps{}-pool{}-{}{}.json",
                 state.step,
                 options.steps,
                 a.pool.map_or_else(|| "-run".to_string(), |p| p.to_string()),
+                a.features.as_deref().unwrap_or("run"),
                 if a.no_baselines { "-alone" } else { "" }
             ));
             genzoo_data::write_atomic(&path, serde_json::to_string_pretty(&json)?.as_bytes())?;

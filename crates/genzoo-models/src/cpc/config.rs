@@ -11,7 +11,8 @@
 //! context_layers = 3 # row-causal convs: c_i sees rows i-3..i
 //! predict = 2        # K rows ahead
 //! negatives = 63     # per prediction: N = 1 + negatives candidates
-//! pool = 2           # the probe's features: z averaged over pool x pool regions of the grid
+//! pool = 2           # the probe's features: averaged over pool x pool regions of the grid
+//! features = "z"     # ... of z, of the context c, or "zc" both
 //! ```
 
 use serde::{Deserialize, Serialize};
@@ -46,9 +47,39 @@ pub struct CpcConfig {
     /// Negatives per prediction, drawn from every other patch position of the batch.
     #[serde(default = "default_negatives")]
     pub negatives: usize,
-    /// The probe's features: z averaged over `pool × pool` regions of the grid.
+    /// The probe's features: averaged over `pool × pool` regions of the grid.
     #[serde(default = "default_pool")]
     pub pool: usize,
+    /// Which maps the probe reads: the encoder's z, the context's c, or both side by side.
+    #[serde(default)]
+    pub features: FeatureSource,
+}
+
+/// What [`Embed`](crate::Embed) pools for a probe.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeatureSource {
+    /// The patch encoder's z (the paper's choice for its linear probe on images).
+    #[default]
+    Z,
+    /// The context network's c.
+    C,
+    /// z and c concatenated.
+    Zc,
+}
+
+impl std::str::FromStr for FeatureSource {
+    type Err = ModelError;
+    fn from_str(s: &str) -> Result<Self, ModelError> {
+        match s {
+            "z" => Ok(FeatureSource::Z),
+            "c" => Ok(FeatureSource::C),
+            "zc" => Ok(FeatureSource::Zc),
+            _ => Err(ModelError::InvalidConfig(format!(
+                "unknown cpc.features {s:?}: z, c or zc"
+            ))),
+        }
+    }
 }
 
 fn default_patch() -> usize {
@@ -95,6 +126,7 @@ impl CpcConfig {
             predict: default_predict(),
             negatives: default_negatives(),
             pool: default_pool(),
+            features: FeatureSource::Z,
         }
     }
 

@@ -18,6 +18,6 @@ pub mod model;
 pub mod net;
 pub mod patches;
 
-pub use config::CpcConfig;
+pub use config::{CpcConfig, FeatureSource};
 pub use infonce::{info_nce, top1_accuracy};
 pub use model::Cpc;

@@ -17,7 +17,7 @@ use burn::tensor::module::adaptive_avg_pool2d;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
-use super::config::CpcConfig;
+use super::config::{CpcConfig, FeatureSource};
 use super::infonce::{info_nce, top1_accuracy};
 use super::net::{Context, PatchEncoder};
 use super::patches::extract;
@@ -49,6 +49,10 @@ pub struct Cpc {
     negatives: usize,
     #[module(skip)]
     pool: usize,
+    #[module(skip)]
+    features: FeatureSource,
+    #[module(skip)]
+    context_width: usize,
     #[module(skip)]
     latent: usize,
 }
@@ -99,6 +103,8 @@ impl CpcConfig {
             grid,
             negatives: self.negatives,
             pool: self.pool,
+            features: self.features,
+            context_width: self.context,
             latent: self.latent,
         })
     }
@@ -224,13 +230,23 @@ impl Family for Cpc {
 
 impl Embed for Cpc {
     fn embed_dim(&self) -> usize {
-        self.latent * self.pool * self.pool
+        let width = match self.features {
+            FeatureSource::Z => self.latent,
+            FeatureSource::C => self.context_width,
+            FeatureSource::Zc => self.latent + self.context_width,
+        };
+        width * self.pool * self.pool
     }
 
-    /// z averaged over `pool × pool` regions of the grid, flattened.
+    /// z, c or both averaged over `pool × pool` regions of the grid, flattened.
     fn embed(&self, x: Tensor<2>) -> Result<Tensor<2>, ModelError> {
         crate::step::check_width(&x, self.image.iter().product(), "CPC model")?;
         let z = self.encode(x); // [B, D, G, G]
-        Ok(adaptive_avg_pool2d(z, [self.pool, self.pool]).flatten::<2>(1, 3))
+        let maps = match self.features {
+            FeatureSource::Z => z,
+            FeatureSource::C => self.context(z),
+            FeatureSource::Zc => Tensor::cat(vec![z.clone(), self.context(z)], 1),
+        };
+        Ok(adaptive_avg_pool2d(maps, [self.pool, self.pool]).flatten::<2>(1, 3))
     }
 }
