@@ -20,6 +20,13 @@ AdamW) at its preset size, on one fixed synthetic batch, median of N steps after
   ReLU; cross-entropy; batch 128.
 - mnist_ddpm: the U-Net of unet_speed.py; epsilon-prediction MSE at uniform t of the linear
   schedule (T = 1000); batch 64, clip 1.
+- mnist_cpc: CPC on 7x7 patches at stride 3 (8x8 grid): encoder conv3x3 1->32, conv3x3 32->64
+  (ReLU, valid), fc 576-64; context three row-causal convs 2x3 (one row of padding on top), 64
+  wide, ReLU between; K = 2 bias-free predictors 64->64; InfoNCE against 63 negatives drawn from
+  the batch's other cells; batch 64, clip 5.
+- seq_cpc: CPC on 256-sample sequences: convs 1->64 (kernel 8, stride 4), 64->64 (4, 2) twice
+  (ReLU), 1x1 conv to z (64); nn.GRU(64, 64) context; K = 4 predictors; 63 negatives; batch
+  64, clip 5.
 
 Optional, never needed by tests or CI:
     python3 -m venv /tmp/torch && /tmp/torch/bin/pip install torch==2.13.0
@@ -226,6 +233,77 @@ class Ddpm(nn.Module):
         return F.mse_loss(self.net(a.sqrt() * x0 + (1 - a).sqrt() * eps, t.float()), eps)
 
 
+def info_nce_terms(z, c, predictors, negatives):
+    """Mean InfoNCE over k = 1..K: z, c are [B, R, Q, D]; cell (i, j) predicts z at (i + k, j)
+    against `negatives` others drawn uniformly from the other cells of that offset."""
+    b, r, q, d = z.shape
+    total = 0.0
+    for k0, w in enumerate(predictors):
+        k = k0 + 1
+        rows = r - k
+        m = b * rows * q
+        pred = w(c[:, :rows].reshape(m, -1))
+        target = z[:, k:].reshape(m, d)
+        j = torch.randint(0, m - 1, (m, negatives))
+        own = torch.arange(m)[:, None]
+        j = j + (j >= own).long()  # skip the row itself
+        idx = torch.cat([own, j], 1)
+        scores = (pred[:, None, :] * target[idx]).sum(-1)  # [M, N]
+        total = total + F.cross_entropy(scores, torch.zeros(m, dtype=torch.long))
+    return total / len(predictors)
+
+
+class CpcGrid(nn.Module):
+    def __init__(self, patch=7, stride=3, width=32, latent=64, context=64, layers=3, k=2, neg=63):
+        super().__init__()
+        self.patch, self.stride, self.neg = patch, stride, neg
+        inner = patch - 4
+        self.conv1 = nn.Conv2d(1, width, 3)
+        self.conv2 = nn.Conv2d(width, 2 * width, 3)
+        self.fc = nn.Linear(2 * width * inner * inner, latent)
+        self.context = nn.ModuleList(
+            nn.Conv2d(latent if i == 0 else context, context, (2, 3)) for i in range(layers)
+        )
+        self.predictors = nn.ModuleList(nn.Linear(context, latent, bias=False) for _ in range(k))
+
+    def loss(self, x):
+        b = x.shape[0]
+        img = x.view(b, 1, 28, 28)
+        g = (28 - self.patch) // self.stride + 1
+        p = img.unfold(2, self.patch, self.stride).unfold(3, self.patch, self.stride)
+        p = p.reshape(b * g * g, 1, self.patch, self.patch)  # [B*G*G, 1, p, p]
+        h = F.relu(self.conv2(F.relu(self.conv1(p))))
+        z = self.fc(h.flatten(1)).view(b, g, g, -1)  # [B, G, G, D]
+        h = z.permute(0, 3, 1, 2)
+        for i, conv in enumerate(self.context):
+            h = conv(F.pad(h, (1, 1, 1, 0)))
+            if i < len(self.context) - 1:
+                h = F.relu(h)
+        c = h.permute(0, 2, 3, 1)
+        return info_nce_terms(z, c, self.predictors, self.neg)
+
+
+class CpcSequence(nn.Module):
+    def __init__(self, strides=(4, 2, 2), width=64, latent=64, context=64, k=4, neg=63):
+        super().__init__()
+        self.neg = neg
+        self.convs = nn.ModuleList(
+            nn.Conv1d(1 if i == 0 else width, width, 2 * s, stride=s, padding=s // 2)
+            for i, s in enumerate(strides)
+        )
+        self.out = nn.Conv1d(width, latent, 1)
+        self.gru = nn.GRU(latent, context, batch_first=True)
+        self.predictors = nn.ModuleList(nn.Linear(context, latent, bias=False) for _ in range(k))
+
+    def loss(self, x):
+        h = x[:, None, :]
+        for conv in self.convs:
+            h = F.relu(conv(h))
+        z = self.out(h).transpose(1, 2)  # [B, T, D]
+        c, _ = self.gru(z)
+        return info_nce_terms(z[:, :, None], c[:, :, None], self.predictors, self.neg)
+
+
 def time_steps(model, x, eps, clip, y=None, optim=("adam", 1e-3, 0.0)):
     kind, lr, wd = optim
     if kind == "adamw":
@@ -260,6 +338,8 @@ def main(filter_):
          labels(128), ("adamw", 2e-3, 1e-4)),
         ("mnist_features", lambda: FeatureNet(), uniform(128), 1e-8, None, labels(128)),
         ("mnist_ddpm", lambda: Ddpm(), uniform(64), 1e-8, 1.0, None, ("adam", 2e-4, 0.0)),
+        ("mnist_cpc", lambda: CpcGrid(), uniform(64), 1e-8, 5.0),
+        ("seq_cpc", lambda: CpcSequence(), torch.randn(64, 256), 1e-8, 5.0),
     ]
     print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads\n")
     print("| preset | parameters | batch | train step (ms) | load |\n|---|---|---|---|---|")

@@ -35,6 +35,7 @@ pub const PRESETS: &[(&str, &str)] = &[
     ("toy_ddpm", include_str!("../../../configs/toy_ddpm.toml")),
     ("toy_rf", include_str!("../../../configs/toy_rf.toml")),
     ("mnist_cpc", include_str!("../../../configs/mnist_cpc.toml")),
+    ("seq_cpc", include_str!("../../../configs/seq_cpc.toml")),
     (
         "mnist_rf_small",
         include_str!("../../../configs/mnist_rf_small.toml"),

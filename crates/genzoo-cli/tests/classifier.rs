@@ -167,3 +167,59 @@ fn cpc_trains_and_probes_with_baselines() {
     assert!(eval.join("probe-step2-steps20-pool-run-run.json").is_file());
     assert!(dir.path().join("pca.png").is_file() && dir.path().join("pca-pixels.png").is_file());
 }
+
+/// CPC's sequence setting end to end with no data files: the generated sinusoids, strided convs
+/// and a GRU; the probe reads the classes the generator drew and names the raw baseline by what
+/// it is. An odd stride is refused before any run directory exists.
+#[test]
+fn sequence_cpc_trains_and_probes_without_data_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut train = vec!["train", "--preset", "seq_cpc"];
+    for set in [
+        "trainer.steps=2",
+        "trainer.batch_size=8",
+        "trainer.log_every=1",
+        "trainer.eval_every=2",
+        "trainer.eval_examples=16",
+        "trainer.checkpoint_every=2",
+        "data.train_size=64",
+        "data.eval_size=32",
+        "model.channels=4",
+        "model.latent=8",
+        "model.context=8",
+        "model.negatives=7",
+    ] {
+        train.extend(["--set", set]);
+    }
+    let out = common::genzoo(dir.path(), &train);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
+    assert!(
+        text.contains("acc_k4") && text.contains("mi_bound"),
+        "{text}"
+    );
+    let out = common::genzoo(
+        dir.path(),
+        &["probe", "runs/seq_cpc", "--steps", "20", "--fractions", "1"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    for row in ["cpc", "random encoder", "raw values", "100.0% labels"] {
+        assert!(text.contains(row), "{row:?} missing:\n{text}");
+    }
+    let out = common::genzoo(
+        dir.path(),
+        &[
+            "train",
+            "--preset",
+            "seq_cpc",
+            "--set",
+            "model.strides=[3,2]",
+            "--set",
+            "name=odd",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("cpc.strides"), "{}", stderr(&out));
+    assert!(!dir.path().join("runs/odd").exists());
+}

@@ -6,6 +6,8 @@
 //! - [`views`]: how pixels become inputs — `[0, 1]`, `[−1, 1]`, dequantised, fixed or dynamic
 //!   binarisation — with draws that are pure functions of `(split, seed, epoch, example)`.
 //! - [`augment`]: random translations of training images, drawn from `(seed, epoch, example)`.
+//! - [`sequences`]: labelled 1-D sequences (sums of sinusoids whose frequency is the class),
+//!   CPC's audio-like setting.
 //! - [`toy`]: FFJORD's 2D toy distributions, with exact densities and entropies where they exist.
 //! - [`array`](mod@array): [`Array`], the one in-memory format (row-major `f32`, example axis first).
 //! - [`rng`], [`batch`]: counter-based randomness and deterministic shuffling, so a run resumes
@@ -16,7 +18,7 @@
 //!
 //! Invariant: every random value this crate produces is reproducible bit for bit on any machine
 //! from the documented seeds (ChaCha8 with integer comparisons, no platform floating point in
-//! the draws), except [`Toy::sample`], which uses the caller's generator.
+//! the draws), except [`Toy::sample`] and [`sequences::Sinusoids::sample`], which use the caller's generator.
 
 pub mod array;
 pub mod augment;
@@ -33,6 +35,7 @@ pub mod mnist;
 pub mod npy;
 pub mod plot;
 pub mod rng;
+pub mod sequences;
 pub mod toy;
 mod toy_oracle;
 pub mod views;

@@ -15,6 +15,7 @@
 //! - [`depthwise`]: depthwise convolutions (`groups = C`, EfficientNet's).
 //! - [`conv_transpose`]: burn's `ConvTranspose2d` with gradients through the paths above.
 //! - [`group_norm`], [`batch_norm`]: the norms, optionally followed by SiLU, fused.
+//! - [`gru`]: the GRU recurrence with its backward through time, one op.
 //! - [`max_pool`]: burn's `MaxPool2d`, optionally after a ReLU, as one op.
 //! - [`silu`]: SiLU / swish as one op.
 //! - [`fastmath`]: branch-free `exp`, `sigmoid` and `dot` on `f32` slices that vectorise.
@@ -29,6 +30,7 @@ pub(crate) mod dispatch;
 pub mod fastmath;
 pub mod folded;
 pub mod group_norm;
+pub mod gru;
 pub(crate) mod host;
 pub mod max_pool;
 pub mod silu;

@@ -97,7 +97,7 @@ fn small() -> CpcConfig {
 fn the_context_never_sees_the_rows_it_predicts() -> Result<(), ModelError> {
     let d = Device::flex().autodiff();
     let model = deterministic_init(small().init(&spec(), &d)?, 3)?;
-    let g = model.grid();
+    let g = model.cells()[0];
     let z = standard_normal([2, 8 * g * g], &mut rng_for(2, 0, 0), &d)
         .reshape([2, 8, g, g])
         .require_grad();
@@ -192,5 +192,96 @@ fn training_lowers_the_loss_and_features_have_their_width() -> Result<(), ModelE
         let f = m.embed(x.clone())?;
         assert_eq!((f.dims(), m.embed_dim()), ([n, width * 4], width * 4));
     }
+    Ok(())
+}
+
+fn sequence_spec(length: usize) -> DataSpec {
+    DataSpec {
+        example_shape: vec![1, length],
+        kind: DataKind::Continuous,
+    }
+}
+
+fn small_sequence() -> CpcConfig {
+    CpcConfig {
+        strides: vec![4, 2],
+        pool: 1,
+        ..small()
+    }
+}
+
+/// The GRU context at step t depends on z at steps ≤ t only (gradient of c_t with respect to
+/// every later z is exactly zero, to c_t's own step it is not); 64 samples at strides 4, 2 give
+/// 8 steps.
+#[test]
+fn the_sequence_context_never_sees_later_steps() -> Result<(), ModelError> {
+    let d = Device::flex().autodiff();
+    let model = deterministic_init(small_sequence().init(&sequence_spec(64), &d)?, 3)?;
+    assert_eq!(model.cells(), [8, 1]);
+    let t = 8;
+    let z = standard_normal([2, 8 * t], &mut rng_for(2, 0, 1), &d)
+        .reshape([2, 8, t, 1])
+        .require_grad();
+    for i in 0..t {
+        let grads = model.context(z.clone()).narrow(2, i, 1).sum().backward();
+        let gz = to_vec(z.grad(&grads).expect("z has a gradient"), "grad")?;
+        // gz: [2, 8, T, 1]; step r of every (b, channel).
+        let step_norm =
+            |r: usize| -> f64 { gz.chunks(t).map(|series| f64::from(series[r]).abs()).sum() };
+        for r in i + 1..t {
+            assert_eq!(step_norm(r), 0.0, "c_{i} sees z_{r}");
+        }
+        assert!(step_norm(i) > 0.0, "c_{i} must see z_{i}");
+    }
+    Ok(())
+}
+
+/// On the generated sinusoids, eighty steps on one batch lower the loss of predicting z two steps ahead;
+/// the probe's features are z averaged over time (pool 1) or over halves (pool 2).
+#[test]
+fn sequence_training_lowers_the_loss_and_features_have_their_width() -> Result<(), ModelError> {
+    let d = Device::flex().autodiff();
+    let mut model = deterministic_init(small_sequence().init(&sequence_spec(64), &d)?, 4)?;
+    let generator = genzoo_data::sequences::Sinusoids {
+        classes: 4,
+        length: 64,
+        noise: 0.1,
+    };
+    let (x, _) = generator
+        .sample(16, &mut rng_for(5, 0, 0))
+        .map_err(|e| ModelError::DataMismatch(e.to_string()))?;
+    let x = Tensor::<2>::from_data(TensorData::new(x.values, [16, 64]), &d);
+    let batch = Batch::unlabelled(x.clone());
+    let eval = |m: &genzoo_models::cpc::Cpc| -> Result<f64, ModelError> {
+        let mut r = rng_for(6, 0, 0);
+        let m = m.eval_step(
+            &batch,
+            &mut StepCx {
+                rng: &mut r,
+                step: 0,
+            },
+        )?;
+        Ok(m[0].1)
+    };
+    let before = eval(&model)?;
+    let mut optim = Optimizers::single(Adam::new(AdamConfig::default()), 1e-2);
+    for step in 0..80u64 {
+        let mut r = rng_for(7, 0, step);
+        model = model
+            .train_step(&batch, &mut optim, &mut StepCx { rng: &mut r, step })?
+            .0;
+    }
+    let after = eval(&model)?;
+    assert!(after < 0.8 * before, "{before} -> {after}");
+    assert_eq!(model.embed(x.clone())?.dims(), [16, 8]);
+    let m = CpcConfig {
+        pool: 2,
+        ..small_sequence()
+    }
+    .init(&sequence_spec(64), &d)?;
+    assert_eq!((m.embed(x)?.dims(), m.embed_dim()), ([16, 16], 16));
+    // Too few steps for K = 2 is refused by name.
+    let short = small_sequence().init(&sequence_spec(16), &d);
+    assert!(matches!(short, Err(ModelError::DataMismatch(m)) if m.contains("steps")));
     Ok(())
 }

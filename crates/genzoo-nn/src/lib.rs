@@ -2,6 +2,7 @@
 //!
 //! - [`fast`]: the fast forwards of burn's layers (convolutions, norms, pooling, SiLU), backed
 //!   by `genzoo-kernels`; networks call these, never the kernels directly.
+//! - [`gru`]: a one-layer GRU (PyTorch's gate layout) on the fused recurrence kernel.
 //! - [`mlp`]: a multilayer perceptron with a chosen activation and optional bias.
 //! - [`unet`]: the U-Net of the diffusion and flow-matching families, with its residual blocks
 //!   ([`resblock`]), attention ([`attention`]) and step embedding ([`time_embedding`]).
@@ -23,6 +24,7 @@ pub mod attention;
 pub mod ema;
 pub mod error;
 pub mod fast;
+pub mod gru;
 pub mod host;
 pub mod mlp;
 pub mod noise;
@@ -36,6 +38,7 @@ pub mod unet;
 pub use ema::Ema;
 pub use error::NnError;
 pub use genzoo_kernels::fastmath;
+pub use gru::Gru;
 pub use mlp::{Activation, Mlp, MlpConfig};
 pub use optim::{Adam, AdamConfig, StepReport};
 pub use params::{

@@ -1,5 +1,6 @@
 //! Speed of each family's whole training step at its preset size — the MLP families and the
-//! conv nets (conv VAE, EfficientNet, the feature net, the diffusion U-Net) — for the
+//! conv nets (conv VAE, EfficientNet, the feature net, the diffusion U-Net) and CPC (patch
+//! grid on MNIST; strided convs and a GRU on sequences) — for the
 //! side-by-side with PyTorch (`bench/pytorch/step_speed.py` builds the same nets).
 //!
 //! ```text
@@ -37,8 +38,6 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const REPS: usize = 9;
 /// Untimed steps first.
 const WARMUP: usize = 2;
-/// MNIST side.
-const SIDE: usize = 28;
 /// The presets timed: the families whose training runs are long, MLP then conv.
 const PRESETS: &[&str] = &[
     "mnist_nice",
@@ -49,6 +48,8 @@ const PRESETS: &[&str] = &[
     "mnist_efficientnet",
     "mnist_features",
     "mnist_ddpm",
+    "mnist_cpc",
+    "seq_cpc",
 ];
 /// MNIST classes (labels of the classifiers' batch).
 const CLASSES: i64 = 10;
@@ -59,16 +60,16 @@ fn load() -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-/// A synthetic batch `[B, 784]` of the preset's value kind, with labels `[B]`.
-fn batch(kind: DataKind, b: usize, device: &Device) -> Batch {
+/// A synthetic batch `[B, D]` of the preset's value kind, with labels `[B]`.
+fn batch(kind: DataKind, b: usize, dim: usize, device: &Device) -> Batch {
     let mut rng = rng_for(0, 0, 0);
-    let values: Vec<f32> = (0..b * SIDE * SIDE)
+    let values: Vec<f32> = (0..b * dim)
         .map(|_| match kind {
             DataKind::Binary => f32::from(u8::from(rng.random_bool(0.5))),
             DataKind::Continuous => rng.random::<f32>(),
         })
         .collect();
-    let x = Tensor::<2>::from_data(TensorData::new(values, [b, SIDE * SIDE]), device); // [B, 784]
+    let x = Tensor::<2>::from_data(TensorData::new(values, [b, dim]), device); // [B, D]
     let labels: Vec<i64> = (0..b as i64).map(|i| i % CLASSES).collect();
     let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [b]), device); // [B]
     Batch {
@@ -134,11 +135,11 @@ fn main() {
             _ => DataKind::Continuous,
         };
         let spec = DataSpec {
-            example_shape: vec![1, SIDE, SIDE],
             kind,
+            ..genzoo_train::data::spec(&config.data).expect("the preset's data has a shape")
         };
         let b = config.trainer.batch_size;
-        let data = batch(kind, b, &ad);
+        let data = batch(kind, b, spec.dim(), &ad);
         let o = &config.optim;
         let (ms, params) = match &config.model {
             ModelConfig::Nice(c) => time_steps(c.init(&spec, &ad).expect("builds"), &data, o),
@@ -146,6 +147,7 @@ fn main() {
             ModelConfig::Vae(c) => time_steps(c.init(&spec, &ad).expect("builds"), &data, o),
             ModelConfig::Classifier(c) => time_steps(c.init(&spec, &ad).expect("builds"), &data, o),
             ModelConfig::Ddpm(c) => time_steps(c.init(&spec, &ad).expect("builds"), &data, o),
+            ModelConfig::Cpc(c) => time_steps(c.init(&spec, &ad).expect("builds"), &data, o),
             other => panic!("{name}: no timing for family {}", other.family()),
         };
         println!("| {name} | {params} | {b} | {ms:.1} | {} |", load());

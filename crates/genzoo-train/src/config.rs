@@ -51,6 +51,45 @@ pub enum DataConfig {
     Mnist(MnistDataConfig),
     /// (x₀, x₁) pairs drawn from a trained flow by `genzoo pairs` (reflow, distillation).
     Pairs(PairsDataConfig),
+    /// Labelled 1-D sequences made in code (`genzoo_data::sequences`): CPC's audio-like setting.
+    Sequences(SequencesDataConfig),
+}
+
+/// `source = "sequences"`: sums of sinusoids whose fundamental frequency is the class.
+///
+/// ```toml
+/// [data]
+/// source = "sequences"
+/// classes = 10        # fundamental frequencies, 4 to 16 periods per sequence
+/// length = 256        # samples per sequence
+/// noise = 0.5         # sigma of the white noise
+/// train_size = 20000
+/// eval_size = 2000    # validation, and again (drawn independently) test
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SequencesDataConfig {
+    /// K classes.
+    pub classes: usize,
+    /// L samples per sequence.
+    pub length: usize,
+    /// σ of the white noise.
+    pub noise: f64,
+    /// Sequences drawn once for training.
+    pub train_size: usize,
+    /// Sequences drawn (independently) for validation and for test.
+    pub eval_size: usize,
+}
+
+impl SequencesDataConfig {
+    /// The generator these settings name.
+    pub fn generator(&self) -> genzoo_data::sequences::Sinusoids {
+        genzoo_data::sequences::Sinusoids {
+            classes: self.classes,
+            length: self.length,
+            noise: self.noise,
+        }
+    }
 }
 
 /// `source = "pairs"`.
@@ -460,6 +499,14 @@ impl TrainConfig {
             DataConfig::Pairs(p) => {
                 if p.eval_size == 0 {
                     return Err(invalid("data.eval_size must be >= 1"));
+                }
+            }
+            DataConfig::Sequences(q) => {
+                q.generator()
+                    .validate()
+                    .map_err(|e| invalid(format!("data: {e}")))?;
+                if q.train_size == 0 || q.eval_size == 0 {
+                    return Err(invalid("data.train_size and data.eval_size must be >= 1"));
                 }
             }
         }

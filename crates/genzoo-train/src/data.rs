@@ -19,6 +19,8 @@ use crate::config::{DataConfig, PairsDataConfig};
 
 /// RNG streams of the toy draws: one per split, so they never share points.
 const STREAM_TOY: u64 = u64::from_be_bytes(*b"toydata\0");
+/// Stream of the generated sequences (`source = "sequences"`), counter = split.
+const STREAM_SEQUENCES: u64 = u64::from_be_bytes(*b"seqdata\0");
 
 /// Examples addressable by index.
 pub enum DataSource {
@@ -149,6 +151,10 @@ pub fn spec(config: &DataConfig) -> Result<DataSpec, TrainError> {
             example_shape: vec![2],
             kind: DataKind::Continuous,
         },
+        DataConfig::Sequences(q) => DataSpec {
+            example_shape: vec![1, q.length],
+            kind: DataKind::Continuous,
+        },
         DataConfig::Mnist(m) => {
             let view: ImageView = m
                 .view
@@ -191,6 +197,33 @@ pub fn load(config: &DataConfig, seed: u64) -> Result<Splits, TrainError> {
             })
         }
         DataConfig::Pairs(p) => load_pairs(p),
+        DataConfig::Sequences(q) => {
+            let generator = q.generator();
+            let draw = |split: u64, n: usize| {
+                generator
+                    .sample(n, &mut rng_for(seed, STREAM_SEQUENCES, split))
+                    .map_err(|e| TrainError::Config(format!("data: {e}")))
+            };
+            let (train, train_labels) = draw(0, q.train_size)?;
+            let (valid, valid_labels) = draw(1, q.eval_size)?;
+            let (test, test_labels) = draw(2, q.eval_size)?;
+            Ok(Splits {
+                spec: spec(config)?,
+                train: DataSource::Array(train),
+                valid: DataSource::Array(valid),
+                test: DataSource::Array(test),
+                toy: None,
+                view: None,
+                labels: Some(SplitLabels {
+                    train: train_labels,
+                    valid: valid_labels,
+                    test: test_labels,
+                    classes: q.classes,
+                }),
+                augment: None,
+                sources: None,
+            })
+        }
         DataConfig::Mnist(m) => {
             let view: ImageView = m
                 .view
@@ -247,7 +280,7 @@ pub fn load(config: &DataConfig, seed: u64) -> Result<Splits, TrainError> {
 pub fn toy_of(config: &DataConfig) -> Result<Option<Toy>, TrainError> {
     parse_named(match config {
         DataConfig::Toy(t) => Some(t.toy.clone()),
-        DataConfig::Mnist(_) => None,
+        DataConfig::Mnist(_) | DataConfig::Sequences(_) => None,
         DataConfig::Pairs(p) => crate::pairs::read_manifest(&p.dir)?.toy,
     })
 }
@@ -255,7 +288,7 @@ pub fn toy_of(config: &DataConfig) -> Result<Option<Toy>, TrainError> {
 /// The image view of a config's data, directly or (pairs) through the run the pairs came from.
 pub fn view_of(config: &DataConfig) -> Result<Option<ImageView>, TrainError> {
     parse_named(match config {
-        DataConfig::Toy(_) => None,
+        DataConfig::Toy(_) | DataConfig::Sequences(_) => None,
         DataConfig::Mnist(m) => Some(m.view.clone()),
         DataConfig::Pairs(p) => crate::pairs::read_manifest(&p.dir)?.view,
     })

@@ -116,7 +116,7 @@ impl WithModel for ProbeJob<'_> {
             .splits
             .labels
             .as_ref()
-            .context("the probe needs labelled data (MNIST)")?;
+            .context("the probe needs labelled data (MNIST or sequences)")?;
         let train = self.splits.train.head(None);
         let test = self.splits.test.head(None);
         let state = checkpoint::read_state(&self.loaded.ckpt)?;
@@ -135,7 +135,12 @@ impl WithModel for ProbeJob<'_> {
                 features(random, &test, &self.device)?,
             ));
             sets.push((
-                "raw pixels",
+                // Images' baseline is their pixels; sequences' their samples.
+                if self.splits.view.is_some() {
+                    "raw pixels"
+                } else {
+                    "raw values"
+                },
                 train.example_size(),
                 train.values.clone(),
                 test.values.clone(),

@@ -14,6 +14,13 @@
 //! pool = 2           # the probe's features: averaged over pool x pool regions of the grid
 //! features = "z"     # ... of z, of the context c, or "zc" both
 //! ```
+//! On 1-D sequences (`source = "sequences"`, examples `[C, L]`) the encoder is strided convs
+//! instead (`strides`, each `channels` wide, then z), the context is a GRU of `context` units
+//! (`patch`, `stride` and `context_layers` are the image setting's and unused), K counts steps
+//! ahead, and the probe pools over `pool` stretches of time:
+//! ```toml
+//! strides = [4, 2, 2] # L = 256 gives T = 16 steps of z
+//! ```
 
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +60,9 @@ pub struct CpcConfig {
     /// Which maps the probe reads: the encoder's z, the context's c, or both side by side.
     #[serde(default)]
     pub features: FeatureSource,
+    /// Sequences only: the encoder's conv strides (each even; kernel 2s, padding s/2).
+    #[serde(default = "default_strides")]
+    pub strides: Vec<usize>,
 }
 
 /// What [`Embed`](crate::Embed) pools for a probe.
@@ -106,6 +116,9 @@ fn default_negatives() -> usize {
 fn default_pool() -> usize {
     2
 }
+fn default_strides() -> Vec<usize> {
+    vec![4, 2, 2]
+}
 
 impl Default for CpcConfig {
     fn default() -> Self {
@@ -127,7 +140,16 @@ impl CpcConfig {
             negatives: default_negatives(),
             pool: default_pool(),
             features: FeatureSource::Z,
+            strides: default_strides(),
         }
+    }
+
+    /// Steps of z from sequences of `length` samples (each conv divides by its stride, rounding
+    /// down).
+    pub fn steps(&self, length: usize) -> usize {
+        self.strides
+            .iter()
+            .fold(length, |l, &s| l.checked_div(s).unwrap_or(0))
     }
 
     /// Patches per side of an image of side `side`.
@@ -160,6 +182,12 @@ impl CpcConfig {
             if v == 0 {
                 return bad(format!("cpc.{name} must be >= 1"));
             }
+        }
+        if self.strides.is_empty() || self.strides.iter().any(|&s| s == 0 || s % 2 == 1) {
+            return bad(format!(
+                "cpc.strides must be a non-empty list of even numbers, got {:?}",
+                self.strides
+            ));
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! The CPC family: InfoNCE over K row offsets, and pooled encoder features for a probe.
 //!
-//! For offset k, every grid cell (i, j) with i + k < G predicts `ẑ = W_k c_{i,j}` and scores it
+//! Images give a G × G grid of patches; sequences a T × 1 "grid" of time steps (the rows are
+//! time), so one loss serves both. For offset k, every grid cell (i, j) with i + k < rows predicts `ẑ = W_k c_{i,j}` and scores it
 //! against the true `z_{i+k,j}` and `negatives` others drawn uniformly from the other
 //! (image, cell) positions of the same offset in the batch, so most negatives come from other
 //! images and some from other patches of the same image. The loss is the mean of the K InfoNCE
@@ -8,7 +9,8 @@
 //! `mi_bound` = log N − L (nats), N = 1 + negatives.
 //!
 //! # Shapes
-//! `x: [B, C·H·W]`; patches `[B·G², C, p, p]`; z `[B, G, G, D]`; c `[B, G, G, Cc]`.
+//! `x: [B, C·H·W]`; patches `[B·G², C, p, p]`; z `[B, D, G, G]`; c `[B, Cc, G, G]`.
+//! Sequences: `x: [B, C·L]`; z `[B, D, T, 1]`; c `[B, Cc, T, 1]`.
 
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
@@ -19,7 +21,7 @@ use rand_chacha::ChaCha8Rng;
 
 use super::config::{CpcConfig, FeatureSource};
 use super::infonce::{info_nce, top1_accuracy};
-use super::net::{Context, PatchEncoder};
+use super::net::{Context, PatchEncoder, SequenceNet};
 use super::patches::extract;
 use crate::family::Optimizers;
 use crate::step::minimise;
@@ -30,21 +32,25 @@ const ACC_NAMES: [&str; 8] = [
     "acc_k1", "acc_k2", "acc_k3", "acc_k4", "acc_k5", "acc_k6", "acc_k7", "acc_k8",
 ];
 
-/// A built CPC model.
+/// A built CPC model: the image networks or the sequence networks, never both (their fields
+/// are optional rather than one enum so that parameter paths, and so checkpoints, are those of
+/// the image-only model: burn names an enum's variant in the path).
 #[derive(Module, Debug)]
 pub struct Cpc {
-    encoder: PatchEncoder,
-    context: Context,
+    encoder: Option<PatchEncoder>,
+    context: Option<Context>,
+    sequence: Option<SequenceNet>,
     predictors: Vec<Linear>,
-    /// `[C, H, W]`.
+    /// One example's shape, `[C, H, W]` or `[C, L]`.
     #[module(skip)]
-    image: [usize; 3],
+    example: Vec<usize>,
+    /// Rows × columns of the grid of z: `[G, G]`, or `[T, 1]` for sequences.
+    #[module(skip)]
+    cells: [usize; 2],
     #[module(skip)]
     patch: usize,
     #[module(skip)]
     stride: usize,
-    #[module(skip)]
-    grid: usize,
     #[module(skip)]
     negatives: usize,
     #[module(skip)]
@@ -58,22 +64,9 @@ pub struct Cpc {
 }
 
 impl CpcConfig {
-    /// Build a CPC model for `data`'s images.
+    /// Build a CPC model for `data`'s images or sequences.
     pub fn init(&self, data: &DataSpec, device: &Device) -> Result<Cpc, ModelError> {
         self.validate()?;
-        let image = data.image().ok_or_else(|| {
-            ModelError::DataMismatch(format!(
-                "CPC cuts images into patches; the data has examples {:?}",
-                data.example_shape
-            ))
-        })?;
-        let grid = self.grid(image[1].min(image[2]));
-        if self.grid(image[1]) != self.grid(image[2]) || grid <= self.predict {
-            return Err(ModelError::DataMismatch(format!(
-                "{}x{} images give a {grid}-patch grid at patch {} stride {}: a square grid of more than predict = {} rows is needed",
-                image[1], image[2], self.patch, self.stride, self.predict
-            )));
-        }
         if self.predict > ACC_NAMES.len() {
             return Err(ModelError::InvalidConfig(format!(
                 "cpc.predict must be at most {}, got {}",
@@ -81,26 +74,66 @@ impl CpcConfig {
                 self.predict
             )));
         }
-        if self.pool > grid {
+        let predictors = (0..self.predict)
+            .map(|_| {
+                LinearConfig::new(self.context, self.latent)
+                    .with_bias(false)
+                    .init(device)
+            })
+            .collect();
+        let (encoder, context, sequence, cells) = match *data.example_shape.as_slice() {
+            [c, h, w] => {
+                let grid = self.grid(h.min(w));
+                if self.grid(h) != self.grid(w) || grid <= self.predict {
+                    return Err(ModelError::DataMismatch(format!(
+                        "{h}x{w} images give a {grid}-patch grid at patch {} stride {}: a square grid of more than predict = {} rows is needed",
+                        self.patch, self.stride, self.predict
+                    )));
+                }
+                let encoder = PatchEncoder::new(c, self.patch, self.channels, self.latent, device);
+                let context = Context::new(self.latent, self.context, self.context_layers, device);
+                (Some(encoder), Some(context), None, [grid, grid])
+            }
+            [c, l] => {
+                let t = self.steps(l);
+                if t <= self.predict {
+                    return Err(ModelError::DataMismatch(format!(
+                        "sequences of {l} samples give {t} steps at strides {:?}: more than predict = {} are needed",
+                        self.strides, self.predict
+                    )));
+                }
+                let net = SequenceNet::new(
+                    c,
+                    &self.strides,
+                    self.channels,
+                    self.latent,
+                    self.context,
+                    device,
+                );
+                (None, None, Some(net), [t, 1])
+            }
+            _ => {
+                return Err(ModelError::DataMismatch(format!(
+                    "CPC needs images [C, H, W] or sequences [C, L]; the data has examples {:?}",
+                    data.example_shape
+                )));
+            }
+        };
+        if self.pool > cells[0] {
             return Err(ModelError::InvalidConfig(format!(
-                "cpc.pool must be at most the grid side {grid}, got {}",
-                self.pool
+                "cpc.pool must be at most the grid's {} rows, got {}",
+                cells[0], self.pool
             )));
         }
         Ok(Cpc {
-            encoder: PatchEncoder::new(image[0], self.patch, self.channels, self.latent, device),
-            context: Context::new(self.latent, self.context, self.context_layers, device),
-            predictors: (0..self.predict)
-                .map(|_| {
-                    LinearConfig::new(self.context, self.latent)
-                        .with_bias(false)
-                        .init(device)
-                })
-                .collect(),
-            image,
+            encoder,
+            context,
+            sequence,
+            predictors,
+            example: data.example_shape.clone(),
+            cells,
             patch: self.patch,
             stride: self.stride,
-            grid,
             negatives: self.negatives,
             pool: self.pool,
             features: self.features,
@@ -111,48 +144,63 @@ impl CpcConfig {
 }
 
 impl Cpc {
-    /// Patches per side.
-    pub fn grid(&self) -> usize {
-        self.grid
+    /// Rows and columns of the grid of z: patches per side twice, or `[T, 1]` for sequences.
+    pub fn cells(&self) -> [usize; 2] {
+        self.cells
     }
 
-    /// z of every patch.
+    /// Values per example.
+    fn width(&self) -> usize {
+        self.example.iter().product()
+    }
+
+    /// z of every patch or step.
     ///
     /// # Shapes
-    /// `x: [B, C·H·W]` → `[B, D, G, G]`.
+    /// `x: [B, C·H·W]` → `[B, D, G, G]`; `x: [B, C·L]` → `[B, D, T, 1]`.
     pub fn encode(&self, x: Tensor<2>) -> Tensor<4> {
+        if let Some(net) = &self.sequence {
+            return net.encode(x);
+        }
         let [b, _] = x.dims();
-        let [c, h, w] = self.image;
-        let patches = extract(x.reshape([b, c, h, w]), self.patch, self.stride, self.grid);
-        let g = self.grid;
-        self.encoder
-            .forward(patches) // [B·G², D]
-            .reshape([b, g, g, self.latent])
-            .permute([0, 3, 1, 2])
+        let (c, h, w) = (self.example[0], self.example[1], self.example[2]);
+        let g = self.cells[0];
+        let patches = extract(x.reshape([b, c, h, w]), self.patch, self.stride, g);
+        match &self.encoder {
+            Some(encoder) => encoder
+                .forward(patches) // [B·G², D]
+                .reshape([b, g, g, self.latent])
+                .permute([0, 3, 1, 2]),
+            None => unreachable!("init builds the patch encoder or the sequence net"),
+        }
     }
 
     /// c of every cell from the grid of z.
     ///
     /// # Shapes
-    /// `z: [B, D, G, G]` → `[B, Cc, G, G]`.
+    /// `z: [B, D, R, Q]` → `[B, Cc, R, Q]`.
     pub fn context(&self, z: Tensor<4>) -> Tensor<4> {
-        self.context.forward(z)
+        match (&self.sequence, &self.context) {
+            (Some(net), _) => net.context(z),
+            (None, Some(context)) => context.forward(z),
+            (None, None) => unreachable!("init builds the context network or the sequence net"),
+        }
     }
 
     /// The InfoNCE loss (mean over k) and, per k, the scores `[M_k, 1 + negatives]`.
     fn losses(&self, x: Tensor<2>, rng: &mut ChaCha8Rng) -> (Tensor<1>, Vec<Tensor<2>>) {
         let z = self.encode(x); // [B, D, G, G]
         let c = self.context(z.clone()); // [B, Cc, G, G]
-        let [b, d, g, _] = z.dims();
+        let [b, d, g, q] = z.dims();
         let cc = c.dims()[1];
-        let z = z.permute([0, 2, 3, 1]); // [B, G, G, D]
-        let c = c.permute([0, 2, 3, 1]); // [B, G, G, Cc]
+        let z = z.permute([0, 2, 3, 1]); // [B, R, Q, D]
+        let c = c.permute([0, 2, 3, 1]); // [B, R, Q, Cc]
         let mut total: Option<Tensor<1>> = None;
         let mut all_scores = Vec::with_capacity(self.predictors.len());
         for (k0, w) in self.predictors.iter().enumerate() {
             let k = k0 + 1;
             let rows = g - k;
-            let m = b * rows * g;
+            let m = b * rows * q;
             let pred = w.forward(c.clone().narrow(1, 0, rows).reshape([m, cc])); // [M, D]
             let target = z.clone().narrow(1, k, rows).reshape([m, d]); // [M, D]
             let idx = candidates(m, self.negatives, rng);
@@ -211,7 +259,7 @@ impl Family for Cpc {
         optim: &mut Optimizers,
         cx: &mut StepCx,
     ) -> Result<(Self, Metrics), ModelError> {
-        crate::step::check_width(&batch.x, self.image.iter().product(), "CPC model")?;
+        crate::step::check_width(&batch.x, self.width(), "CPC model")?;
         let (loss, scores) = self.losses(batch.x.clone(), cx.rng);
         let scores: Vec<Tensor<2>> = scores.into_iter().map(|s| s.detach()).collect();
         let metrics_of = |model: &Cpc, loss: f64| model.metrics(loss, scores);
@@ -222,7 +270,7 @@ impl Family for Cpc {
     }
 
     fn eval_step(&self, batch: &Batch, cx: &mut StepCx) -> Result<Metrics, ModelError> {
-        crate::step::check_width(&batch.x, self.image.iter().product(), "CPC model")?;
+        crate::step::check_width(&batch.x, self.width(), "CPC model")?;
         let (loss, scores) = self.losses(batch.x.clone(), cx.rng);
         Ok(self.metrics(loss.into_scalar::<f32>() as f64, scores))
     }
@@ -235,18 +283,20 @@ impl Embed for Cpc {
             FeatureSource::C => self.context_width,
             FeatureSource::Zc => self.latent + self.context_width,
         };
-        width * self.pool * self.pool
+        width * self.pool * self.pool.min(self.cells[1])
     }
 
-    /// z, c or both averaged over `pool × pool` regions of the grid, flattened.
+    /// z, c or both averaged over `pool × pool` regions of the grid (`pool` stretches of time
+    /// for sequences), flattened.
     fn embed(&self, x: Tensor<2>) -> Result<Tensor<2>, ModelError> {
-        crate::step::check_width(&x, self.image.iter().product(), "CPC model")?;
+        crate::step::check_width(&x, self.width(), "CPC model")?;
         let z = self.encode(x); // [B, D, G, G]
         let maps = match self.features {
             FeatureSource::Z => z,
             FeatureSource::C => self.context(z),
             FeatureSource::Zc => Tensor::cat(vec![z.clone(), self.context(z)], 1),
         };
-        Ok(adaptive_avg_pool2d(maps, [self.pool, self.pool]).flatten::<2>(1, 3))
+        let cols = self.pool.min(self.cells[1]);
+        Ok(adaptive_avg_pool2d(maps, [self.pool, cols]).flatten::<2>(1, 3))
     }
 }
