@@ -104,6 +104,20 @@ fn sample_refuses_a_classifier_run() {
     }
 }
 
+/// Two steps of a CPC four to eight values wide: the pipeline, not the accuracy.
+const TINY_CPC: [&str; 10] = [
+    "trainer.steps=2",
+    "trainer.batch_size=8",
+    "trainer.log_every=1",
+    "trainer.eval_every=2",
+    "trainer.eval_examples=16",
+    "trainer.checkpoint_every=2",
+    "model.channels=4",
+    "model.latent=8",
+    "model.context=8",
+    "model.negatives=7",
+];
+
 /// CPC end to end: two training steps, then `genzoo probe` with its baselines at two label
 /// fractions (a few probe steps: this checks the pipeline, not the accuracy). Needs MNIST;
 /// SKIPPED when `GENZOO_MNIST_DIR` is unset.
@@ -116,18 +130,7 @@ fn cpc_trains_and_probes_with_baselines() {
     let dir = tempfile::tempdir().unwrap();
     let mnist = mnist.to_string_lossy().into_owned();
     let mut train = vec!["train", "--preset", "mnist_cpc", "--data-dir", &mnist];
-    for set in [
-        "trainer.steps=2",
-        "trainer.batch_size=8",
-        "trainer.log_every=1",
-        "trainer.eval_every=2",
-        "trainer.eval_examples=16",
-        "trainer.checkpoint_every=2",
-        "model.channels=4",
-        "model.latent=8",
-        "model.context=8",
-        "model.negatives=7",
-    ] {
+    for set in TINY_CPC {
         train.extend(["--set", set]);
     }
     let out = common::genzoo(dir.path(), &train);
@@ -175,20 +178,10 @@ fn cpc_trains_and_probes_with_baselines() {
 fn sequence_cpc_trains_and_probes_without_data_files() {
     let dir = tempfile::tempdir().unwrap();
     let mut train = vec!["train", "--preset", "seq_cpc"];
-    for set in [
-        "trainer.steps=2",
-        "trainer.batch_size=8",
-        "trainer.log_every=1",
-        "trainer.eval_every=2",
-        "trainer.eval_examples=16",
-        "trainer.checkpoint_every=2",
-        "data.train_size=64",
-        "data.eval_size=32",
-        "model.channels=4",
-        "model.latent=8",
-        "model.context=8",
-        "model.negatives=7",
-    ] {
+    for set in TINY_CPC
+        .iter()
+        .chain(&["data.train_size=64", "data.eval_size=32"])
+    {
         train.extend(["--set", set]);
     }
     let out = common::genzoo(dir.path(), &train);
