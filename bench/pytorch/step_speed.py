@@ -24,6 +24,11 @@ AdamW) at its preset size, on one fixed synthetic batch, median of N steps after
   (ReLU, valid), fc 576-64; context three row-causal convs 2x3 (one row of padding on top), 64
   wide, ReLU between; K = 2 bias-free predictors 64->64; InfoNCE against 63 negatives drawn from
   the batch's other cells; batch 64, clip 5.
+- mnist_dcgan: DCGAN, G fc 100-6272 (BN, ReLU) -> convT4x4/2 128->64 (BN, ReLU) -> convT4x4/2
+  64->1 (tanh); D conv4x4/2 1->64 (LeakyReLU 0.2) -> conv4x4/2 64->128 (BN, LeakyReLU) -> fc
+  6272-1; uniform prior; one whole GAN step: G forward (detached), D on real and fake (two
+  forwards), non-saturating losses, D step, a fresh z, G forward, D forward, G step; Adam
+  beta1 0.5 per net; batch 64.
 - seq_cpc: CPC on 256-sample sequences: convs 1->64 (kernel 8, stride 4), 64->64 (4, 2) twice
   (ReLU), 1x1 conv to z (64); nn.GRU(64, 64) context; K = 4 predictors; 63 negatives; batch
   64, clip 5.
@@ -304,6 +309,54 @@ class CpcSequence(nn.Module):
         return info_nce_terms(z[:, :, None], c[:, :, None], self.predictors, self.neg)
 
 
+class Dcgan(nn.Module):
+    def __init__(self, latent=100, c=64):
+        super().__init__()
+        self.latent = latent
+        self.g = nn.ModuleDict(dict(
+            fc=nn.Linear(latent, 2 * c * 7 * 7), bn0=nn.BatchNorm2d(2 * c),
+            up1=nn.ConvTranspose2d(2 * c, c, 4, 2, 1), bn1=nn.BatchNorm2d(c),
+            up2=nn.ConvTranspose2d(c, 1, 4, 2, 1)))
+        self.d = nn.ModuleDict(dict(
+            c1=nn.Conv2d(1, c, 4, 2, 1), c2=nn.Conv2d(c, 2 * c, 4, 2, 1),
+            bn2=nn.BatchNorm2d(2 * c), fc=nn.Linear(2 * c * 7 * 7, 1)))
+        self.c = c
+
+    def gen(self, z):
+        g = self.g
+        x = F.relu(g.bn0(g.fc(z).view(-1, 2 * self.c, 7, 7)))
+        x = F.relu(g.bn1(g.up1(x)))
+        return torch.tanh(g.up2(x))
+
+    def disc(self, x):
+        d = self.d
+        x = F.leaky_relu(d.c1(x.view(-1, 1, 28, 28)), 0.2)
+        x = F.leaky_relu(d.bn2(d.c2(x)), 0.2)
+        return d.fc(x.flatten(1)).view(-1)
+
+
+def time_gan(model, x, lr_g=2e-4, lr_d=4e-4):
+    """GAN's whole step: one D update on real and detached fake, then one G update."""
+    opt_g = torch.optim.Adam(model.g.parameters(), lr=lr_g, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(model.d.parameters(), lr=lr_d, betas=(0.5, 0.999))
+    model.train()
+    b = x.shape[0]
+
+    def step():
+        fake = model.gen(torch.rand(b, model.latent) * 2 - 1).detach()
+        loss_d = F.softplus(-model.disc(x)).mean() + F.softplus(model.disc(fake)).mean()
+        opt_d.zero_grad(set_to_none=True)
+        loss_d.backward()
+        opt_d.step()
+        logits = model.disc(model.gen(torch.rand(b, model.latent) * 2 - 1))
+        loss_g = F.softplus(-logits).mean()
+        opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        opt_g.step()
+
+    return median_ms(step, REPS, WARMUP)
+
+
 def time_steps(model, x, eps, clip, y=None, optim=("adam", 1e-3, 0.0)):
     kind, lr, wd = optim
     if kind == "adamw":
@@ -340,6 +393,7 @@ def main(filter_):
         ("mnist_ddpm", lambda: Ddpm(), uniform(64), 1e-8, 1.0, None, ("adam", 2e-4, 0.0)),
         ("mnist_cpc", lambda: CpcGrid(), uniform(64), 1e-8, 5.0),
         ("seq_cpc", lambda: CpcSequence(), torch.randn(64, 256), 1e-8, 5.0),
+        ("mnist_dcgan", lambda: Dcgan(), uniform(64) * 2 - 1, None, None),
     ]
     print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads\n")
     print("| preset | parameters | batch | train step (ms) | load |\n|---|---|---|---|---|")
@@ -348,7 +402,7 @@ def main(filter_):
             continue
         model = build()
         params = sum(p.numel() for p in model.parameters())
-        ms = time_steps(model, x, eps, clip, *extra)
+        ms = time_gan(model, x) if isinstance(model, Dcgan) else time_steps(model, x, eps, clip, *extra)
         print(f"| {name} | {params} | {x.shape[0]} | {ms:.1f} | {load()} |")
 
 

@@ -37,6 +37,10 @@ pub const PRESETS: &[(&str, &str)] = &[
     ("mnist_cpc", include_str!("../../../configs/mnist_cpc.toml")),
     ("seq_cpc", include_str!("../../../configs/seq_cpc.toml")),
     (
+        "stacked_mnist_dcgan",
+        include_str!("../../../configs/stacked_mnist_dcgan.toml"),
+    ),
+    (
         "mnist_rf_small",
         include_str!("../../../configs/mnist_rf_small.toml"),
     ),

@@ -8,6 +8,7 @@
 //! - [`augment`]: random translations of training images, drawn from `(seed, epoch, example)`.
 //! - [`sequences`]: labelled 1-D sequences (sums of sinusoids whose frequency is the class),
 //!   CPC's audio-like setting.
+//! - [`stacked`]: Stacked MNIST, K digits as the K channels of one image (10^K modes).
 //! - [`toy`]: FFJORD's 2D toy distributions, with exact densities and entropies where they exist.
 //! - [`array`](mod@array): [`Array`], the one in-memory format (row-major `f32`, example axis first).
 //! - [`rng`], [`batch`]: counter-based randomness and deterministic shuffling, so a run resumes
@@ -36,6 +37,7 @@ pub mod npy;
 pub mod plot;
 pub mod rng;
 pub mod sequences;
+pub mod stacked;
 pub mod toy;
 mod toy_oracle;
 pub mod views;

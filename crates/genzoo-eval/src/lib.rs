@@ -29,6 +29,7 @@ pub mod precision_recall;
 pub mod probe;
 pub mod quality;
 pub mod quantile;
+pub mod stacked;
 pub mod units;
 
 pub use energy::energy_distance;

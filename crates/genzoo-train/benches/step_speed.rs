@@ -1,6 +1,7 @@
 //! Speed of each family's whole training step at its preset size — the MLP families and the
 //! conv nets (conv VAE, EfficientNet, the feature net, the diffusion U-Net) and CPC (patch
-//! grid on MNIST; strided convs and a GRU on sequences) — for the
+//! grid on MNIST; strided convs and a GRU on sequences) and DCGAN (one discriminator and one
+//! generator update) — for the
 //! side-by-side with PyTorch (`bench/pytorch/step_speed.py` builds the same nets).
 //!
 //! ```text
@@ -50,6 +51,7 @@ const PRESETS: &[&str] = &[
     "mnist_ddpm",
     "mnist_cpc",
     "seq_cpc",
+    "mnist_dcgan",
 ];
 /// MNIST classes (labels of the classifiers' batch).
 const CLASSES: i64 = 10;
@@ -148,6 +150,7 @@ fn main() {
             ModelConfig::Classifier(c) => time_steps(c.init(&spec, &ad).expect("builds"), &data, o),
             ModelConfig::Ddpm(c) => time_steps(c.init(&spec, &ad).expect("builds"), &data, o),
             ModelConfig::Cpc(c) => time_steps(c.init(&spec, &ad).expect("builds"), &data, o),
+            ModelConfig::Gan(c) => time_steps(c.init(&spec, &ad).expect("builds"), &data, o),
             other => panic!("{name}: no timing for family {}", other.family()),
         };
         println!("| {name} | {params} | {b} | {ms:.1} | {} |", load());

@@ -126,6 +126,24 @@ pub struct MnistDataConfig {
     /// every epoch (0: none). Validation and test images are never shifted.
     #[serde(default)]
     pub shift: usize,
+    /// Stacked MNIST (`genzoo_data::stacked`): this many digits, drawn independently, as the
+    /// channels of one image (10^stack modes); 0 or 1 is plain MNIST.
+    #[serde(default)]
+    pub stack: usize,
+    /// Stacked MNIST: stacks drawn once for training (validation and test: one per image of
+    /// their split).
+    #[serde(default)]
+    pub stack_size: usize,
+}
+
+/// The most digits a Stacked MNIST image holds (10⁴ modes).
+pub const MAX_STACK: usize = 4;
+
+impl MnistDataConfig {
+    /// Whether this is Stacked MNIST.
+    pub fn stacked(&self) -> bool {
+        self.stack > 1
+    }
 }
 
 /// Which optimiser.
@@ -488,6 +506,24 @@ impl TrainConfig {
                 m.view
                     .parse::<ImageView>()
                     .map_err(|e| invalid(e.to_string()))?;
+                if m.stacked() {
+                    let view: ImageView = m
+                        .view
+                        .parse()
+                        .map_err(|e: genzoo_data::DataError| invalid(e.to_string()))?;
+                    if m.stack > MAX_STACK
+                        || m.stack_size == 0
+                        || m.shift > 0
+                        || view.is_per_epoch()
+                    {
+                        return Err(invalid(format!(
+                            "stacked MNIST needs data.stack <= {MAX_STACK}, data.stack_size >= 1, \
+                             no data.shift and a view drawn once (unit, symmetric, binary-fixed); got \
+                             stack {}, stack_size {}, shift {}, view {}",
+                            m.stack, m.stack_size, m.shift, m.view
+                        )));
+                    }
+                }
                 if m.shift > MAX_SHIFT {
                     return Err(invalid(format!(
                         "data.shift must be at most {MAX_SHIFT} pixels (a shift of half the \

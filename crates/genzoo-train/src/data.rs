@@ -19,6 +19,8 @@ use crate::config::{DataConfig, PairsDataConfig};
 
 /// RNG streams of the toy draws: one per split, so they never share points.
 const STREAM_TOY: u64 = u64::from_be_bytes(*b"toydata\0");
+/// Stream of the Stacked MNIST draws, counter = the split's salt.
+const STREAM_STACKED: u64 = u64::from_be_bytes(*b"stacked\0");
 /// Stream of the generated sequences (`source = "sequences"`), counter = split.
 const STREAM_SEQUENCES: u64 = u64::from_be_bytes(*b"seqdata\0");
 
@@ -161,7 +163,7 @@ pub fn spec(config: &DataConfig) -> Result<DataSpec, TrainError> {
                 .parse()
                 .map_err(|e: genzoo_data::DataError| TrainError::Config(e.to_string()))?;
             DataSpec {
-                example_shape: vec![1, MNIST_SIDE, MNIST_SIDE],
+                example_shape: vec![m.stack.max(1), MNIST_SIDE, MNIST_SIDE],
                 kind: if view.is_binary() {
                     DataKind::Binary
                 } else {
@@ -230,6 +232,9 @@ pub fn load(config: &DataConfig, seed: u64) -> Result<Splits, TrainError> {
                 .parse()
                 .map_err(|e: genzoo_data::DataError| TrainError::Config(e.to_string()))?;
             let mnist = load_mnist(Path::new(&m.dir))?;
+            if m.stacked() {
+                return load_stacked(m, mnist, view, seed, spec(config)?);
+            }
             let spec = DataSpec {
                 example_shape: vec![1, mnist.train.images.rows, mnist.train.images.cols],
                 kind: if view.is_binary() {
@@ -274,6 +279,43 @@ pub fn load(config: &DataConfig, seed: u64) -> Result<Splits, TrainError> {
             })
         }
     }
+}
+
+/// Stacked MNIST: `stack_size` training stacks, one stack per image of validation and test,
+/// each split's digits drawn from its own images.
+fn load_stacked(
+    m: &crate::config::MnistDataConfig,
+    mnist: genzoo_data::Mnist,
+    view: ImageView,
+    seed: u64,
+    spec: DataSpec,
+) -> Result<Splits, TrainError> {
+    let draw = |set: genzoo_data::LabelledImages, n: usize, split: Split| {
+        genzoo_data::stacked::stack(
+            &set,
+            MNIST_CLASSES,
+            n,
+            m.stack,
+            view,
+            ViewRng::new(split, seed, 0),
+            &mut rng_for(seed, STREAM_STACKED, split.salt()),
+        )
+        .map(|(x, _modes)| DataSource::Array(x))
+        .map_err(|e| TrainError::Config(format!("data: {e}")))
+    };
+    let (nv, nt) = (mnist.valid.images.n, mnist.test.images.n);
+    Ok(Splits {
+        spec,
+        train: draw(mnist.train, m.stack_size, Split::Train)?,
+        valid: draw(mnist.valid, nv, Split::Valid)?,
+        test: draw(mnist.test, nt, Split::Test)?,
+        toy: None,
+        view: Some(view),
+        // The modes run past a byte's 256 labels, and training needs none.
+        labels: None,
+        augment: None,
+        sources: None,
+    })
 }
 
 /// The toy a config's data is, directly or (pairs) through the run the pairs came from.

@@ -62,6 +62,14 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         ([], None) => bail!("name a run (with --quality) or pass --images PATH"),
         (paths, _) => read_images(paths, args.images_view.parse()?)?,
     };
+    if generated
+        .images
+        .example_dims()
+        .first()
+        .is_some_and(|&k| k > 1)
+    {
+        return stacked(args, &feature, &generated, &device);
+    }
     let mut reference = reference_set(&feature.loaded, generated.reference_view)?;
     if let Some(n) = args.reference {
         if n < 2 || n > reference.len() {
@@ -104,6 +112,68 @@ pub fn run(args: &EvalArgs) -> Result<()> {
             generated.step.unwrap_or(0)
         )),
         (None, None) => sibling(&generated.source, "-quality.json"),
+    };
+    genzoo_data::write_atomic(&path, serde_json::to_string_pretty(&json)?.as_bytes())?;
+    out!("written      {}", path.display());
+    Ok(())
+}
+
+/// Stacked MNIST (K digits as K channels): the modes of the samples, each channel classified by
+/// the feature net (`genzoo_eval::stacked`); FID and the rest need one-channel images.
+fn stacked(
+    args: &EvalArgs,
+    feature: &FeatureRun,
+    generated: &Generated,
+    device: &Device,
+) -> Result<()> {
+    let dims = generated.images.example_dims();
+    let report = feature.with_net(device, |net, id| {
+        if dims[1..] != id.input_shape[1..] {
+            bail!(
+                "{} are images of {dims:?}, but the feature net reads {:?}",
+                generated.source.display(),
+                id.input_shape
+            );
+        }
+        let view: ImageView = id.view.parse()?;
+        let mut images = generated.images.clone();
+        from_intensities(&mut images.values, view);
+        Ok(genzoo_eval::stacked::stacked_modes(
+            net,
+            id,
+            &images,
+            options(args.seed, args.kid_subsets).batch_size,
+            device,
+        )?)
+    })?;
+    let modes = report.counts.len();
+    out!("generated    {}", generated.description);
+    out!(
+        "modes        {} of {modes} covered by {} samples ({} channels classified by the feature net)",
+        report.covered(),
+        report.samples,
+        dims[0]
+    );
+    match report.reverse_kl() {
+        Some(kl) => out!("reverse KL   {kl:.4} nats (mode histogram against uniform)"),
+        None => out!("reverse KL   undefined: no sample has a mode"),
+    }
+    let mut json = json!({
+        "stacked": dims[0], "modes": modes, "modes_covered": report.covered(),
+        "reverse_kl": report.reverse_kl(), "samples_scored": report.samples,
+        "clamped_values": generated.clamped,
+    });
+    if let (Some(obj), Some(extra)) = (json.as_object_mut(), generated.extra.as_object()) {
+        obj.extend(extra.clone());
+    }
+    let path = match (&args.json, &generated.json_dir) {
+        (Some(p), _) => p.clone(),
+        (None, Some(dir)) => dir.join(format!(
+            "stacked-modes-n{}-step{}.json",
+            report.samples,
+            generated.step.unwrap_or(0)
+        )),
+        (None, None) => sibling(&generated.source, "-stacked-modes.json"),
     };
     genzoo_data::write_atomic(&path, serde_json::to_string_pretty(&json)?.as_bytes())?;
     out!("written      {}", path.display());
@@ -216,17 +286,18 @@ fn read_image_file(path: &Path, view: ImageView) -> Result<(Array, &'static str)
     } else {
         let a = genzoo_data::read_npy(path)?;
         let n = a.len();
-        // [N, H, W] and [N, 1, H, W] are images; [N, D] is taken as square single-channel.
+        // [N, H, W] and [N, 1, H, W] are images, [N, K, H, W] stacked digits (Stacked MNIST:
+        // counted by mode); [N, D] is taken as square single-channel.
         let shape = match a.shape.as_slice() {
             [_, h, w] => vec![n, 1, *h, *w],
-            [_, 1, h, w] => vec![n, 1, *h, *w],
+            [_, k, h, w] => vec![n, *k, *h, *w],
             [_, d] if ((*d as f64).sqrt() as usize).pow(2) == *d => {
                 let side = (*d as f64).sqrt() as usize;
                 vec![n, 1, side, side]
             }
             other => bail!(
                 "{} holds an array of shape {other:?}; expected grey images [N, H, W], \
-                 [N, 1, H, W] or flattened square ones [N, H·W]",
+                 [N, 1, H, W], stacked ones [N, K, H, W] or flattened square ones [N, H·W]",
                 path.display()
             ),
         };
