@@ -189,9 +189,9 @@ pub struct SampleArgs {
     /// Sample from the newest checkpoint instead of the best.
     #[arg(long)]
     pub latest: bool,
-    /// Number of samples.
-    #[arg(short = 'n', long, default_value_t = 64)]
-    pub count: usize,
+    /// Number of samples (default: a grid of 64 images, or a scatter of 50,000 toy points).
+    #[arg(short = 'n', long)]
+    pub count: Option<usize>,
     /// Output file: `.png` (image grid, or 2D scatter for toys) or `.npy` (raw values).
     #[arg(short, long, default_value = "samples.png")]
     pub out: PathBuf,

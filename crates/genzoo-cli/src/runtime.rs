@@ -18,8 +18,8 @@ pub fn device(name: &str) -> Result<Device> {
     }
 }
 
-/// A flag that turns true on the first Ctrl-C (the trainer then saves and stops); a second
-/// Ctrl-C exits at once.
+/// A flag that turns true on the first Ctrl-C, SIGTERM or SIGHUP (the trainer then saves and
+/// stops); a second one exits at once.
 pub fn stop_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
     let handler_flag = flag.clone();
@@ -27,10 +27,12 @@ pub fn stop_flag() -> Arc<AtomicBool> {
         if handler_flag.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
-        eprintln!("\nCtrl-C: saving a checkpoint and stopping (press again to quit at once)");
+        eprintln!(
+            "\ninterrupted (Ctrl-C or SIGTERM): saving a checkpoint and stopping (again to quit at once)"
+        );
     });
     if let Err(e) = installed {
-        eprintln!("warning: cannot catch Ctrl-C ({e}); interrupting will not save");
+        eprintln!("warning: cannot catch Ctrl-C or SIGTERM ({e}); interrupting will not save");
     }
     flag
 }

@@ -172,8 +172,18 @@ pub fn file_metadata(family: &str, step: u64) -> HashMap<String, String> {
 /// Resolve what a user named: a checkpoint directory, or a run directory (its best checkpoint
 /// when `prefer_best` and one is recorded, else its latest).
 pub fn resolve(path: &Path, prefer_best: bool) -> Result<PathBuf, TrainError> {
+    resolve_noting(path, prefer_best).map(|(dir, _)| dir)
+}
+
+/// [`resolve`], and what it passed over on the way, for the user to be told: step directories
+/// newer than the one chosen that are not whole checkpoints (no `state.json`: a killed save or
+/// a damaged directory), and a recorded best checkpoint that is gone.
+pub fn resolve_noting(
+    path: &Path,
+    prefer_best: bool,
+) -> Result<(PathBuf, Vec<String>), TrainError> {
     if path.join(STATE_FILE).is_file() {
-        return Ok(path.to_path_buf());
+        return Ok((path.to_path_buf(), Vec::new()));
     }
     let root = path.join("ckpt");
     let steps = list(&root)?;
@@ -183,12 +193,49 @@ pub fn resolve(path: &Path, prefer_best: bool) -> Result<PathBuf, TrainError> {
             detail: "neither a checkpoint (no state.json) nor a run directory with checkpoints under ckpt/".into(),
         });
     };
+    let mut notes: Vec<String> = incomplete_steps(&root)?
+        .into_iter()
+        .filter(|&s| s > latest)
+        .map(|s| {
+            format!(
+                "{} is not a whole checkpoint (no {STATE_FILE}); passed over for step {latest}",
+                step_dir(&root, s).display()
+            )
+        })
+        .collect();
     let latest_dir = step_dir(&root, latest);
-    if prefer_best
-        && let Some(best) = read_state(&latest_dir)?.best
-        && steps.contains(&best.step)
-    {
-        return Ok(step_dir(&root, best.step));
+    if prefer_best && let Some(best) = read_state(&latest_dir)?.best {
+        if steps.contains(&best.step) {
+            return Ok((step_dir(&root, best.step), notes));
+        }
+        notes.push(format!(
+            "the best checkpoint recorded, {}, is missing; using the newest, step {latest}",
+            step_dir(&root, best.step).display()
+        ));
     }
-    Ok(latest_dir)
+    Ok((latest_dir, notes))
+}
+
+/// Steps whose directory under `ckpt_root` exists without a `state.json`.
+fn incomplete_steps(ckpt_root: &Path) -> Result<Vec<u64>, TrainError> {
+    let entries = match std::fs::read_dir(ckpt_root) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(TrainError::io(ckpt_root, e)),
+    };
+    let mut steps = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| TrainError::io(ckpt_root, e))?;
+        let name = entry.file_name();
+        if let Some(step) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(STEP_PREFIX))
+            .and_then(|r| r.parse::<u64>().ok())
+            && !entry.path().join(STATE_FILE).is_file()
+        {
+            steps.push(step);
+        }
+    }
+    steps.sort_unstable();
+    Ok(steps)
 }

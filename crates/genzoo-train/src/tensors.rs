@@ -37,8 +37,33 @@ pub fn save(
     }
     let data = safetensors::serialize(views, Some(metadata))
         .map_err(|e| corrupt(path, format!("serialising: {e}")))?;
-    write_atomic(path, &data)?;
+    write_atomic(path, &canonical_header(data).map_err(|e| corrupt(path, e))?)?;
     Ok(())
+}
+
+/// The same file with its JSON header's keys in sorted order. safetensors writes the metadata
+/// from a `HashMap`, whose order changes from process to process, so two identical runs wrote
+/// different bytes (and the feature net, named by the SHA-256 of its weights, changed name).
+/// Tensor entries and offsets are unchanged; the header is padded with spaces to a multiple of
+/// 8 bytes, as safetensors pads it.
+fn canonical_header(data: Vec<u8>) -> Result<Vec<u8>, String> {
+    const LEN: usize = 8;
+    let n = data
+        .get(..LEN)
+        .and_then(|b| <[u8; LEN]>::try_from(b).ok())
+        .map(|b| u64::from_le_bytes(b) as usize)
+        .ok_or("no header length")?;
+    let header = data.get(LEN..LEN + n).ok_or("header past the end")?;
+    // serde_json's maps are BTreeMaps (no `preserve_order` in this build): sorted keys.
+    let value: serde_json::Value =
+        serde_json::from_slice(header).map_err(|e| format!("header: {e}"))?;
+    let mut sorted = serde_json::to_vec(&value).map_err(|e| format!("header: {e}"))?;
+    sorted.resize(sorted.len().next_multiple_of(LEN), b' ');
+    let mut out = Vec::with_capacity(LEN + sorted.len() + data.len() - LEN - n);
+    out.extend((sorted.len() as u64).to_le_bytes());
+    out.extend(sorted);
+    out.extend(&data[LEN + n..]);
+    Ok(out)
 }
 
 /// Read every tensor of `path` (f32 only).

@@ -33,7 +33,7 @@ pub const STREAM_EVAL: u64 = u64::from_be_bytes(*b"eval\0\0\0\0");
 /// RNG stream of sample pictures (the same draws at every step, so pictures compare).
 pub const STREAM_PICTURES: u64 = u64::from_be_bytes(*b"picture\0");
 /// Points in a 2D sample scatter plot.
-const SCATTER_POINTS: usize = 50_000;
+pub const SCATTER_POINTS: usize = 50_000;
 /// Pixels per side of a 2D scatter plot.
 const SCATTER_PIXELS: usize = 400;
 /// Padding between images in a grid.
@@ -566,14 +566,11 @@ impl<'a> Trainer<'a> {
         };
         let device = self.device.clone().without_autodiff();
         let mut rng = rng_for(self.config.seed, STREAM_PICTURES, 0);
-        write_pictures(
-            sampler,
-            self.splits,
-            self.config.trainer.picture_samples,
-            &mut rng,
-            &device,
-            path,
-        )
+        let n = match self.splits.spec.image() {
+            Some(_) => self.config.trainer.picture_samples,
+            None => SCATTER_POINTS,
+        };
+        write_pictures(sampler, self.splits, n, &mut rng, &device, path)
     }
 
     fn save<M: Family>(&self, p: &Progress<M>, elapsed_secs: f64) -> Result<PathBuf, TrainError> {
@@ -689,29 +686,40 @@ pub fn eval_array<M: Family>(
     Ok(mean.take())
 }
 
-/// Write the picture of what `model` generates: an image grid, or a 2D scatter for toys.
+/// Write the picture of what `model` generates: a grid of `n` images, or a 2D scatter of `n`
+/// points for toys. Samples holding a NaN or an infinity are refused and nothing is written.
 pub fn write_pictures<M: Sample + ?Sized>(
     model: &M,
     splits: &Splits,
-    n_images: usize,
+    n: usize,
     rng: &mut rand_chacha::ChaCha8Rng,
     device: &Device,
     path: &std::path::Path,
 ) -> Result<(), TrainError> {
     let spec = &splits.spec;
     if let Some([c, h, w]) = spec.image() {
-        let x = model.sample_pictures(n_images, rng, device)?; // [n, C·H·W]
-        let values = tensor_values(x)?;
-        let grid = Array::new(vec![n_images, c, h, w], values)?;
-        let ncols = (n_images as f64).sqrt().ceil() as usize;
+        let x = model.sample_pictures(n, rng, device)?; // [n, C·H·W]
+        let values = finite(tensor_values(x)?)?;
+        let grid = Array::new(vec![n, c, h, w], values)?;
+        let ncols = (n as f64).sqrt().ceil() as usize;
         save_grid(path, &to_unit_range(grid, splits), ncols, GRID_PADDING)?;
     } else {
-        let x = model.sample(SCATTER_POINTS, rng, device)?; // [n, 2]
-        let points = Array::new(vec![SCATTER_POINTS, spec.dim()], tensor_values(x)?)?;
+        let x = model.sample(n, rng, device)?; // [n, 2]
+        let points = Array::new(vec![n, spec.dim()], finite(tensor_values(x)?)?)?;
         let range = splits.toy.map_or(4.0, |t| t.plot_range());
         save_scatter(path, &points, range, SCATTER_PIXELS)?;
     }
     Ok(())
+}
+
+/// `values`, or an error when one is a NaN or an infinity.
+fn finite(values: Vec<f32>) -> Result<Vec<f32>, TrainError> {
+    match values.iter().position(|v| !v.is_finite()) {
+        None => Ok(values),
+        Some(i) => Err(TrainError::Model(genzoo_models::ModelError::Numerical(
+            format!("sample value {i} is not finite (NaN or infinity): the weights have diverged"),
+        ))),
+    }
 }
 
 /// Map `[-1, 1]` image values back to `[0, 1]` for display.

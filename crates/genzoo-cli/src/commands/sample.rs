@@ -21,12 +21,90 @@ const RECONSTRUCTIONS: usize = 16;
 /// Padding between images in a grid.
 const GRID_PADDING: usize = 2;
 
-/// Sample as the arguments say.
-pub fn run(args: SampleArgs) -> Result<()> {
-    if args.count == 0 {
+/// Whether `path` ends in `.ext` (any case).
+fn has_extension(path: &std::path::Path, ext: &str) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+}
+
+/// Refuse every output that cannot be written before any is: unknown file types, pictures the
+/// data or the model cannot make, bad sizes. So an error never leaves a partial set behind.
+fn check_outputs(args: &SampleArgs, loaded: &Loaded) -> Result<()> {
+    if args.count == Some(0) {
         bail!("--count must be >= 1");
     }
+    if !has_extension(&args.out, "png") && !has_extension(&args.out, "npy") {
+        bail!(
+            "--out {}: write .png (a picture) or .npy (the values)",
+            args.out.display()
+        );
+    }
+    let pictures = [
+        ("--reconstructions", &args.reconstructions),
+        ("--manifold", &args.manifold),
+        ("--density", &args.density),
+        ("--interpolate", &args.interpolate),
+    ];
+    for (flag, path) in pictures {
+        if let Some(p) = path.as_deref().filter(|p| !has_extension(p, "png")) {
+            bail!("{flag} {}: pictures are written as .png", p.display());
+        }
+    }
+    let spec = data::spec(&loaded.config.data)?;
+    let toy = matches!(loaded.config.data, genzoo_train::config::DataConfig::Toy(_));
+    if args.reconstructions.is_some() && spec.image().is_none() {
+        bail!("--reconstructions are drawn for image data only");
+    }
+    if args.manifold.is_some() {
+        if spec.image().is_none() {
+            bail!("the latent-manifold picture is drawn for image data only");
+        }
+        if args.manifold_size < 2 {
+            bail!("--manifold-size must be >= 2");
+        }
+    }
+    if args.density.is_some() {
+        if !toy {
+            bail!("density pictures are drawn for 2-D toy data only");
+        }
+        if args.density_k == 0 {
+            bail!("--density-k must be >= 1");
+        }
+    }
+    if args.interpolate.is_some() && args.interpolate_rows == 0 {
+        bail!("--interpolate-rows must be >= 1");
+    }
+    Ok(())
+}
+
+/// Refuse samples holding a NaN or an infinity before anything is written.
+pub(crate) fn check_finite(values: &[f32], what: &str, loaded: &Loaded) -> Result<()> {
+    if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+        bail!(
+            "{what} {i} from {} is not finite (NaN or infinity): the weights have diverged; \
+             nothing was written",
+            loaded.ckpt.display()
+        );
+    }
+    Ok(())
+}
+
+/// Samples drawn when `-n` is not given: a 64-image grid, or a 50,000-point toy scatter.
+fn default_count(loaded: &Loaded) -> usize {
+    match loaded.config.data {
+        genzoo_train::config::DataConfig::Toy(_) => genzoo_train::trainer::SCATTER_POINTS,
+        _ => DEFAULT_IMAGES,
+    }
+}
+
+/// Images in the grid when `-n` is not given.
+pub(crate) const DEFAULT_IMAGES: usize = 64;
+
+/// Sample as the arguments say.
+pub fn run(args: SampleArgs) -> Result<()> {
     let loaded = load_checkpoint(&args.checkpoint, !args.latest, args.data_dir.as_deref())?;
+    check_outputs(&args, &loaded)?;
     let spec = data::spec(&loaded.config.data)?;
     let device = runtime::device(&args.device.device)?;
     let job = SampleJob {
@@ -56,10 +134,24 @@ impl WithModel for SampleJob<'_> {
                  generative family"
             );
         };
+        // Refused before anything is drawn, so no sample picture is left behind.
         if a.interpolate.is_some() && model.latent_generator().is_none() {
-            // Refused before anything is drawn, so no sample picture is left behind.
             bail!("--interpolate walks a generator's latent prior; a {family} has none");
         }
+        if (a.reconstructions.is_some() || a.manifold.is_some()) && model.latent().is_none() {
+            bail!(
+                "--reconstructions and --manifold need a latent-variable model; a {family} has none"
+            );
+        }
+        if let (Some(_), Some(latent)) = (&a.manifold, model.latent())
+            && latent.latent_dim() != 2
+        {
+            bail!(
+                "the latent-manifold picture needs a 2-D latent, this model has {}",
+                latent.latent_dim()
+            );
+        }
+        let count = a.count.unwrap_or_else(|| default_count(self.loaded));
         if let Some(iterative) = model.iterative() {
             return super::sample_iterative::run(iterative, a, self.loaded, &self.device, weights);
         }
@@ -72,12 +164,13 @@ impl WithModel for SampleJob<'_> {
         let mut config = self.loaded.config.clone();
         let spec = data::spec(&config.data)?;
         let mut rng = rng_for(a.seed, STREAM_SAMPLE, 0);
-        let is_npy = a.out.extension().is_some_and(|e| e == "npy");
+        let is_npy = has_extension(&a.out, "npy");
         let started = std::time::Instant::now();
         if is_npy {
-            let x = generator.sample(a.count, &mut rng, &self.device)?; // [n, D]
-            let shape = [&[a.count][..], &spec.example_shape].concat();
-            write_npy(&a.out, &Array::new(shape, tensor_values(x)?)?)?;
+            let x = tensor_values(generator.sample(count, &mut rng, &self.device)?)?; // [n, D]
+            check_finite(&x, "value", self.loaded)?;
+            let shape = [&[count][..], &spec.example_shape].concat();
+            write_npy(&a.out, &Array::new(shape, x)?)?;
         } else {
             // Pictures need the splits only for the toy's plot range and the value range.
             let needs_data = a.reconstructions.is_some();
@@ -85,7 +178,7 @@ impl WithModel for SampleJob<'_> {
                 resolve_data_dir(&mut config, a.data_dir.as_deref())?;
             }
             let splits = load_for_pictures(&config, needs_data)?;
-            write_pictures(generator, &splits, a.count, &mut rng, &self.device, &a.out)?;
+            write_pictures(generator, &splits, count, &mut rng, &self.device, &a.out)?;
             if let Some(path) = &a.reconstructions {
                 let Some([c, h, w]) = spec.image() else {
                     bail!("reconstructions are drawn for image data only");
@@ -142,13 +235,12 @@ impl WithModel for SampleJob<'_> {
             eprintln!("latent interpolation: {}", path.display());
         }
         eprintln!(
-            "{} samples ({weights} weights, {}) -> {} in {secs:.2} s ({:.1} samples/s)",
-            a.count,
+            "{count} samples ({weights} weights, {}) -> {} in {secs:.2} s ({:.1} samples/s)",
             self.loaded.ckpt.display(),
             a.out.display(),
-            a.count as f64 / secs.max(1e-9)
+            count as f64 / secs.max(1e-9)
         );
-        record_speed(self.loaded, a.count, secs, "default")
+        record_speed(self.loaded, count, secs, "default")
     }
 }
 

@@ -111,7 +111,10 @@ pub fn run(
     let mut rng = rng_for(a.seed, STREAM_ITERATIVE, 0);
     let bar = bar();
     let started = Instant::now();
-    let sampled = model.sample_with(a.count, &s, &mut rng, device, &mut |done, total| {
+    // Step-by-step samplers draw a grid's worth unless told otherwise (50,000 toy points through
+    // a 1000-step chain would take minutes).
+    let count = a.count.unwrap_or(super::sample::DEFAULT_IMAGES);
+    let sampled = model.sample_with(count, &s, &mut rng, device, &mut |done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     })?; // [n, D]
@@ -119,20 +122,24 @@ pub fn run(
     let secs = started.elapsed().as_secs_f64();
     let calls = sampled.nfe.round() as usize;
     let mut values = tensor_values(sampled.x)?;
-    if a.out.extension().is_some_and(|e| e == "npy") {
-        let shape = [&[a.count][..], &spec.example_shape].concat();
+    super::sample::check_finite(&values, "value", loaded)?;
+    if a.out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("npy"))
+    {
+        let shape = [&[count][..], &spec.example_shape].concat();
         write_npy(&a.out, &Array::new(shape, values)?)?;
     } else if let Some([c, h, w]) = spec.image() {
         to_unit(&mut values, config);
-        let ncols = (a.count as f64).sqrt().ceil() as usize;
+        let ncols = (count as f64).sqrt().ceil() as usize;
         save_grid(
             &a.out,
-            &Array::new(vec![a.count, c, h, w], values)?,
+            &Array::new(vec![count, c, h, w], values)?,
             ncols,
             GRID_PADDING,
         )?;
     } else if let Some(toy) = data::toy_of(&config.data)? {
-        let points = Array::new(vec![a.count, spec.dim()], values)?;
+        let points = Array::new(vec![count, spec.dim()], values)?;
         save_scatter(&a.out, &points, toy.plot_range(), SCATTER_PIXELS)?;
     } else {
         bail!(
@@ -141,14 +148,13 @@ pub fn run(
         );
     }
     eprintln!(
-        "{} samples ({}, {weights} weights, {}) -> {} in {secs:.2} s ({:.4} s/sample)",
-        a.count,
+        "{count} samples ({}, {weights} weights, {}) -> {} in {secs:.2} s ({:.4} s/sample)",
         describe(&s, calls),
         loaded.ckpt.display(),
         a.out.display(),
-        secs / a.count.max(1) as f64
+        secs / count.max(1) as f64
     );
-    super::sample::record_speed(loaded, a.count, secs, &slug(&s, calls))
+    super::sample::record_speed(loaded, count, secs, &slug(&s, calls))
 }
 
 /// Invert `n` test images over `calls` steps and reconstruct them: PSNR, and a picture of the

@@ -69,7 +69,10 @@ pub fn load_checkpoint(path: &Path, prefer_best: bool, data_dir: Option<&Path>) 
     if !path.exists() {
         bail!("{} does not exist", path.display());
     }
-    let ckpt = checkpoint::resolve(path, prefer_best)?;
+    let (ckpt, notes) = checkpoint::resolve_noting(path, prefer_best)?;
+    for note in notes {
+        eprintln!("warning: {note}");
+    }
     let run_root = ckpt
         .parent()
         .and_then(Path::parent)
@@ -77,6 +80,16 @@ pub fn load_checkpoint(path: &Path, prefer_best: bool, data_dir: Option<&Path>) 
     let mut config = RunDir::new(run_root)
         .load_config()
         .with_context(|| format!("reading the config of run {}", run_root.display()))?;
+    let state = checkpoint::read_state(&ckpt)?;
+    if state.family != config.model.family() {
+        bail!(
+            "{} holds a {} model (its state.json) but the run's config.toml asks for {}: one of \
+             them was edited or copied from another run",
+            ckpt.display(),
+            state.family,
+            config.model.family()
+        );
+    }
     resolve_data_dir(&mut config, data_dir).or_else(|e| {
         // Sampling does not need the data; only fail when a command asks for it.
         if matches!(config.data, DataConfig::Mnist(_)) && data_dir.is_some() {

@@ -46,6 +46,14 @@ pub fn run(args: TrainArgs) -> Result<ExitCode> {
     resolve_data_dir(&mut config, args.data_dir.as_deref())?;
     let device = runtime::device(&args.device.device)?;
     let splits = load(&config.data, config.seed)?;
+    // Refused before the run directory is made, like every other bad value.
+    if config.trainer.batch_size > splits.train.len() {
+        bail!(
+            "trainer.batch_size {} is larger than the training set ({} examples)",
+            config.trainer.batch_size,
+            splits.train.len()
+        );
+    }
     eprintln!(
         "genzoo train: {} ({}) on {} examples, {} steps, run dir {}",
         config.name,
