@@ -1,4 +1,4 @@
-//! Device selection and Ctrl-C handling.
+//! Device selection, Ctrl-C/SIGTERM handling, and the memory check of large requests.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -35,4 +35,29 @@ pub fn stop_flag() -> Arc<AtomicBool> {
         eprintln!("warning: cannot catch Ctrl-C or SIGTERM ({e}); interrupting will not save");
     }
     flag
+}
+
+/// Refuse, before any work, `count` examples of `dim` values (f32) that would not fit in half
+/// the memory the kernel reports available; `what` names them in the message.
+pub fn check_fits_in_memory(count: usize, dim: usize, what: &str) -> Result<()> {
+    let bytes = (count as u128) * (dim as u128) * 4;
+    let Some(available) = available_memory() else {
+        return Ok(());
+    };
+    if bytes > u128::from(available / 2) {
+        bail!(
+            "{count} {what} of {dim} values need {:.1} GB of memory; {:.1} GB is available: ask for fewer",
+            bytes as f64 / 1e9,
+            available as f64 / 1e9
+        );
+    }
+    Ok(())
+}
+
+/// `MemAvailable` from /proc/meminfo in bytes, where the system has it.
+fn available_memory() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
 }

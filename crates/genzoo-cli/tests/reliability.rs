@@ -186,3 +186,54 @@ fn a_batch_larger_than_the_data_is_refused_before_any_output() {
     );
     assert!(!dir.path().join("runs").exists());
 }
+
+/// A config edited after training (a wider layer) no longer fits the checkpoint: the error
+/// names the weights file, the config and the parameter.
+#[test]
+fn an_edited_config_is_named_beside_the_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    toy_run(dir.path());
+    let config = dir.path().join("runs/toy_vae/config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let edited = text.replacen("256", "128", 1);
+    assert_ne!(text, edited, "the preset has a 256-wide layer");
+    std::fs::write(&config, edited).unwrap();
+    let out = genzoo(dir.path(), &["sample", "runs/toy_vae", "--out", "s.png"]);
+    assert!(!out.status.success());
+    let text = stderr(&out);
+    for needle in [
+        "safetensors",
+        "config.toml",
+        "stored shape",
+        "likely edited",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing: {text}");
+    }
+    assert!(!dir.path().join("s.png").exists());
+}
+
+/// A request that cannot fit in memory is refused up front with its size; an image grid too
+/// large for a picture is refused too. Nothing is written.
+#[test]
+fn requests_too_large_for_memory_are_refused_with_their_size() {
+    let dir = tempfile::tempdir().unwrap();
+    toy_run(dir.path());
+    let out = genzoo(
+        dir.path(),
+        &[
+            "sample",
+            "runs/toy_vae",
+            "-n",
+            "100000000000",
+            "--out",
+            "s.npy",
+        ],
+    );
+    assert!(!out.status.success());
+    let text = stderr(&out);
+    assert!(
+        text.contains("GB of memory") && text.contains("ask for fewer"),
+        "{text}"
+    );
+    assert!(!dir.path().join("s.npy").exists());
+}

@@ -580,6 +580,29 @@ impl<'a> Trainer<'a> {
             std::fs::remove_dir_all(&tmp).map_err(|e| TrainError::io(&tmp, e))?;
         }
         std::fs::create_dir_all(&tmp).map_err(|e| TrainError::io(&tmp, e))?;
+        let written = self.write_checkpoint(p, &tmp, elapsed_secs);
+        if written.is_err() {
+            // A full disk or a failed write: leave no half-written directory behind (the error
+            // is what the user needs to see; a failed removal adds nothing to it).
+            let _ = std::fs::remove_dir_all(&tmp);
+        }
+        written?;
+        let dir = checkpoint::commit(&root, p.step)?;
+        checkpoint::prune(
+            &root,
+            self.config.trainer.keep_checkpoints,
+            p.best.as_ref().map(|b| b.step),
+        )?;
+        Ok(dir)
+    }
+
+    /// Every file of a checkpoint into `tmp`, `state.json` last.
+    fn write_checkpoint<M: Family>(
+        &self,
+        p: &Progress<M>,
+        tmp: &std::path::Path,
+        elapsed_secs: f64,
+    ) -> Result<(), TrainError> {
         let meta = || checkpoint::file_metadata(M::NAME, p.step);
         tensors::save(&tmp.join(MODEL_FILE), &named_params(&p.model)?, meta())?;
         let mut optim_steps = Vec::new();
@@ -605,14 +628,7 @@ impl<'a> Trainer<'a> {
             best: p.best.clone(),
             elapsed_secs,
         };
-        checkpoint::write_state(&tmp, &state)?;
-        let dir = checkpoint::commit(&root, p.step)?;
-        checkpoint::prune(
-            &root,
-            self.config.trainer.keep_checkpoints,
-            p.best.as_ref().map(|b| b.step),
-        )?;
-        Ok(dir)
+        checkpoint::write_state(tmp, &state)
     }
 }
 
@@ -747,5 +763,24 @@ pub fn load_weights<M: Module>(
     } else {
         (dir.join(MODEL_FILE), false)
     };
-    Ok((load_named(model, &tensors::load(&path)?)?, used_ema))
+    let stored = tensors::load(&path)?;
+    let model = load_named(model, &stored).map_err(|e| match e {
+        // The stored weights do not fit the module the config built: name both, and say which
+        // one was likely changed.
+        genzoo_nn::NnError::ShapeMismatch { .. }
+        | genzoo_nn::NnError::MissingParam(_)
+        | genzoo_nn::NnError::UnusedParams(_) => TrainError::Checkpoint {
+            path: path.clone(),
+            detail: format!(
+                "{e}; the module was built from the run's config.toml ({}), so that file was \
+                 likely edited after training (or the checkpoint copied from another run)",
+                dir.parent().and_then(std::path::Path::parent).map_or_else(
+                    || "its config".into(),
+                    |r| r.join("config.toml").display().to_string()
+                )
+            ),
+        },
+        other => TrainError::Nn(other),
+    })?;
+    Ok((model, used_ema))
 }

@@ -75,8 +75,22 @@ fn check_outputs(args: &SampleArgs, loaded: &Loaded) -> Result<()> {
     if args.interpolate.is_some() && args.interpolate_rows == 0 {
         bail!("--interpolate-rows must be >= 1");
     }
+    let count = args.count.unwrap_or_else(|| default_count(loaded));
+    crate::runtime::check_fits_in_memory(count, spec.dim(), "samples (-n)")?;
+    if !has_extension(&args.out, "npy") && spec.image().is_some() && count > MAX_GRID_IMAGES {
+        bail!(
+            "-n {count} images make a grid picture of {count} cells; at most {MAX_GRID_IMAGES} \
+             go in a PNG: write .npy for more"
+        );
+    }
     Ok(())
 }
+
+/// The most images one grid picture holds.
+const MAX_GRID_IMAGES: usize = 10_000;
+/// Samples drawn per call to the model for `.npy` output, so activations stay small whatever
+/// `-n` is.
+const SAMPLE_CHUNK: usize = 10_000;
 
 /// Refuse samples holding a NaN or an infinity before anything is written.
 pub(crate) fn check_finite(values: &[f32], what: &str, loaded: &Loaded) -> Result<()> {
@@ -167,7 +181,15 @@ impl WithModel for SampleJob<'_> {
         let is_npy = has_extension(&a.out, "npy");
         let started = std::time::Instant::now();
         if is_npy {
-            let x = tensor_values(generator.sample(count, &mut rng, &self.device)?)?; // [n, D]
+            let mut x = Vec::with_capacity(count * spec.dim());
+            for start in (0..count).step_by(SAMPLE_CHUNK) {
+                let n = SAMPLE_CHUNK.min(count - start);
+                x.extend(tensor_values(generator.sample(
+                    n,
+                    &mut rng,
+                    &self.device,
+                )?)?); // [n, D]
+            }
             check_finite(&x, "value", self.loaded)?;
             let shape = [&[count][..], &spec.example_shape].concat();
             write_npy(&a.out, &Array::new(shape, x)?)?;

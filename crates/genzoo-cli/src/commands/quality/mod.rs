@@ -340,6 +340,7 @@ fn draw_samples(run: &Path, args: &EvalArgs, device: &Device) -> Result<Generate
             run.display()
         );
     };
+    runtime::check_fits_in_memory(args.samples, spec.dim(), "samples (--samples)")?;
     let job = SampleJob {
         loaded: &loaded,
         count: args.samples,
