@@ -237,3 +237,28 @@ fn requests_too_large_for_memory_are_refused_with_their_size() {
     );
     assert!(!dir.path().join("s.npy").exists());
 }
+
+/// A file where a directory is expected is called a file, not "missing".
+#[test]
+fn a_file_where_a_directory_belongs_is_named_as_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("afile"), "not a run").unwrap();
+    let out = genzoo(dir.path(), &["eval", "afile"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("afile is a regular file, not a directory"),
+        "{}",
+        stderr(&out)
+    );
+    let out = genzoo(
+        dir.path(),
+        &["train", "--preset", "mnist_vae", "--data-dir", "afile"],
+    );
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("MNIST directory afile is a regular file, not a directory"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.path().join("runs").exists());
+}

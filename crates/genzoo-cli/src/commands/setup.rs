@@ -28,11 +28,41 @@ pub fn resolve_data_dir(config: &mut TrainConfig, flag: Option<&Path>) -> Result
     }
     if !m.dir.is_dir() {
         bail!(
-            "MNIST directory {} does not exist: pass --data-dir DIR or set {MNIST_ENV}",
-            m.dir.display()
+            "MNIST directory {} {}: pass --data-dir DIR or set {MNIST_ENV}",
+            m.dir.display(),
+            what_is(&m.dir)
         );
     }
     Ok(())
+}
+
+/// What stands at `path` when a directory was expected: "does not exist", "is a regular
+/// file", …
+pub fn what_is(path: &Path) -> &'static str {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return "does not exist";
+    };
+    let kind = meta.file_type();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "is a named pipe (FIFO), not a directory";
+        }
+        if kind.is_socket() {
+            return "is a socket, not a directory";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "is a device, not a directory";
+        }
+    }
+    if kind.is_file() {
+        "is a regular file, not a directory"
+    } else if kind.is_dir() {
+        "is a directory"
+    } else {
+        "is not a directory"
+    }
 }
 
 /// The config of `genzoo train`: a file, a preset, or the default preset.
@@ -66,8 +96,12 @@ pub struct Loaded {
 
 /// Resolve a run or checkpoint path (`prefer_best`: the run's best checkpoint).
 pub fn load_checkpoint(path: &Path, prefer_best: bool, data_dir: Option<&Path>) -> Result<Loaded> {
-    if !path.exists() {
-        bail!("{} does not exist", path.display());
+    if !path.is_dir() {
+        bail!(
+            "{} {}: name a run directory (runs/NAME) or a checkpoint directory in it",
+            path.display(),
+            what_is(path)
+        );
     }
     let (ckpt, notes) = checkpoint::resolve_noting(path, prefer_best)?;
     for note in notes {
