@@ -1,9 +1,11 @@
 //! SIGTERM — what schedulers, `timeout` and container runtimes send — stops training as Ctrl-C
-//! does: a checkpoint at the step reached, exit status 130, and `--resume` continues from it.
+//! does: a checkpoint at the step reached, exit status 130, and `--resume` continues from it,
+//! logging the same train lines as a run that was never stopped.
 #![cfg(unix)]
 #![allow(clippy::unwrap_used)]
 
 use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 mod common;
@@ -75,4 +77,90 @@ fn sigterm_saves_a_checkpoint_and_stops() {
         out.status.success() && text.contains("resuming from"),
         "{text}"
     );
+}
+
+/// The train lines of a run's metrics.jsonl without the step rate (a wall-clock figure).
+fn train_lines(run: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(run.join("metrics.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["split"] == "train")
+        .map(|mut v| {
+            v.as_object_mut().unwrap().remove("steps_per_sec");
+            v
+        })
+        .collect()
+}
+
+/// Stopped by SIGTERM in the middle of a log interval and resumed, a run logs the same train
+/// means as one that ran straight through: the interval's partial sums travel in the checkpoint.
+#[test]
+fn a_resumed_interval_logs_what_a_straight_run_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = |name: &str| -> Vec<String> {
+        let mut a: Vec<String> = ["train", "--preset", "toy_vae"].map(String::from).to_vec();
+        for s in [
+            "trainer.steps=400",
+            "trainer.log_every=50",
+            "trainer.eval_every=100000",
+            "trainer.sample_every=0",
+            "trainer.checkpoint_every=100000",
+            &format!("name={name}"),
+        ] {
+            a.extend(["--set".to_string(), s.to_string()]);
+        }
+        a
+    };
+    let straight = args("straight");
+    let out = common::genzoo(
+        dir.path(),
+        &straight.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert!(out.status.success());
+    let stopped = args("stopped");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_genzoo"))
+        .args(&stopped)
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the genzoo binary starts");
+    let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "{seen}");
+        seen.push_str(&line);
+        if line.starts_with("step") {
+            break;
+        }
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    stderr.read_to_string(&mut seen).unwrap();
+    let status = child.wait().unwrap();
+    if status.success() {
+        eprintln!("SKIPPED: the run finished before the signal arrived:\n{seen}");
+        return;
+    }
+    let mut resume = stopped.clone();
+    resume.push("--resume".into());
+    let out = common::genzoo(
+        dir.path(),
+        &resume.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (a, b) = (
+        train_lines(&dir.path().join("runs/straight")),
+        train_lines(&dir.path().join("runs/stopped")),
+    );
+    assert_eq!(a.len(), 8, "{a:?}");
+    assert_eq!(a, b, "stopped at: {seen}");
 }

@@ -64,6 +64,19 @@ pub struct State {
     pub best: Option<Best>,
     /// Wall-clock seconds of training so far, over all sessions.
     pub elapsed_secs: f64,
+    /// Train metrics summed since the last log line (absent when the checkpoint was written
+    /// right after one, and in checkpoints from before it was kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending: Option<PendingMetrics>,
+}
+
+/// The sums of a log interval that a checkpoint interrupted, and their weight.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PendingMetrics {
+    /// Metric name and weighted sum, in the family's order.
+    pub sums: Vec<(String, f64)>,
+    /// Total weight (steps) summed.
+    pub weight: f64,
 }
 
 /// Name of an optimiser group's file.

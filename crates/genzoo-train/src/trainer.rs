@@ -90,6 +90,9 @@ struct Progress<M> {
     step: u64,
     best: Option<Best>,
     elapsed_before: f64,
+    /// The train metrics since the last log line: saved with a checkpoint, so a run stopped
+    /// mid-interval and resumed logs the same interval mean as a straight run.
+    pending: MeanMetrics,
 }
 
 impl<M> Progress<M> {
@@ -99,9 +102,8 @@ impl<M> Progress<M> {
     }
 }
 
-/// The train metrics of the current log interval and when it began.
+/// When the current log interval began (for its step rate).
 struct Interval {
-    mean: MeanMetrics,
     started: Instant,
     first_step: u64,
 }
@@ -109,35 +111,64 @@ struct Interval {
 impl Interval {
     fn new(step: u64) -> Self {
         Interval {
-            mean: MeanMetrics::default(),
             started: Instant::now(),
             first_step: step,
         }
     }
 }
 
-/// Running means of metrics over a log interval or an evaluation pass.
+/// Running means of metrics over a log interval or an evaluation pass. Names restored from a
+/// checkpoint are owned until the first `add` rebinds them to the family's own.
 #[derive(Default)]
 struct MeanMetrics {
-    sums: Vec<(&'static str, f64)>,
+    sums: Vec<(Cow<'static, str>, f64)>,
     weight: f64,
 }
 
 impl MeanMetrics {
     fn add(&mut self, m: &Metrics, weight: f64) {
-        if self.sums.is_empty() {
-            self.sums = m.iter().map(|(k, _)| (*k, 0.0)).collect();
+        let same =
+            self.sums.len() == m.len() && self.sums.iter().zip(m).all(|((a, _), (b, _))| a == b);
+        if !same {
+            self.sums = m.iter().map(|(k, _)| (Cow::Borrowed(*k), 0.0)).collect();
+            self.weight = 0.0;
         }
-        for ((_, s), (_, v)) in self.sums.iter_mut().zip(m) {
+        for ((k, s), (name, v)) in self.sums.iter_mut().zip(m) {
+            *k = Cow::Borrowed(name);
             *s += v * weight;
         }
         self.weight += weight;
     }
     fn take(&mut self) -> Metrics {
         let w = self.weight.max(f64::MIN_POSITIVE);
-        let out = self.sums.iter().map(|(k, s)| (*k, s / w)).collect();
+        let out = self
+            .sums
+            .iter()
+            .filter_map(|(k, s)| match k {
+                Cow::Borrowed(k) => Some((*k, s / w)),
+                Cow::Owned(_) => None,
+            })
+            .collect();
         *self = Self::default();
         out
+    }
+    /// The sums and their weight, for a checkpoint (`None` when empty).
+    fn saved(&self) -> Option<checkpoint::PendingMetrics> {
+        (self.weight > 0.0).then(|| checkpoint::PendingMetrics {
+            sums: self.sums.iter().map(|(k, s)| (k.to_string(), *s)).collect(),
+            weight: self.weight,
+        })
+    }
+    /// Sums saved by [`MeanMetrics::saved`].
+    fn restored(saved: Option<checkpoint::PendingMetrics>) -> Self {
+        saved.map_or_else(Self::default, |p| MeanMetrics {
+            sums: p
+                .sums
+                .into_iter()
+                .map(|(k, s)| (Cow::Owned(k), s))
+                .collect(),
+            weight: p.weight,
+        })
     }
 }
 
@@ -219,6 +250,7 @@ impl<'a> Trainer<'a> {
                 step: 0,
                 best: None,
                 elapsed_before: 0.0,
+                pending: MeanMetrics::default(),
             }
         };
         self.run.truncate_metrics(progress.step)?;
@@ -314,6 +346,7 @@ impl<'a> Trainer<'a> {
             step: state.step,
             best: state.best,
             elapsed_before: state.elapsed_secs,
+            pending: MeanMetrics::restored(state.pending),
         })
     }
 
@@ -352,7 +385,7 @@ impl<'a> Trainer<'a> {
             }
             p.step += 1;
             p.cursor = batcher.cursor();
-            interval.mean.add(&metrics, 1.0);
+            p.pending.add(&metrics, 1.0);
             self.reporter.advance(p.step);
             self.at_intervals(&mut p, &mut interval, epoch, generator, started)?;
         }
@@ -461,12 +494,12 @@ impl<'a> Trainer<'a> {
     /// learning rate (`lr`; `lr_<group>` when there are several), the step rate and the epoch.
     fn log_train<M: Family>(
         &mut self,
-        p: &Progress<M>,
+        p: &mut Progress<M>,
         interval: &mut Interval,
         epoch: u64,
     ) -> Result<(), TrainError> {
         let total = self.config.trainer.steps;
-        let mean = interval.mean.take();
+        let mean = p.pending.take();
         let warnings = M::health(&mean);
         let mut m: Vec<(Cow<'static, str>, f64)> = mean
             .into_iter()
@@ -627,6 +660,7 @@ impl<'a> Trainer<'a> {
             ema_updates: p.ema.as_ref().map(Ema::updates),
             best: p.best.clone(),
             elapsed_secs,
+            pending: p.pending.saved(),
         };
         checkpoint::write_state(tmp, &state)
     }
