@@ -363,6 +363,24 @@ fn quality_of_pngs_and_of_a_run_when_mnist_is_available() {
         ],
     );
     assert_refused(&out, &["[1, 16, 16]", "[1, 28, 28]"]);
+    write_npy(
+        &dir.join("one.npy"),
+        &Array::new(vec![1, 28, 28], vec![0.5; 784]).unwrap(),
+    )
+    .unwrap();
+    let out = genzoo(
+        dir,
+        &[
+            "eval",
+            "--images",
+            "one.npy",
+            "--features",
+            features,
+            "--data-dir",
+            &mnist,
+        ],
+    );
+    assert_refused(&out, &["one.npy holds 1 image", "at least 2"]);
     let out = genzoo(
         dir,
         &[

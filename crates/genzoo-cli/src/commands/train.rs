@@ -117,16 +117,22 @@ impl WithModel for TrainJob<'_> {
     type Out = Outcome;
     fn run<M: Zoo>(self, model: M) -> Result<Outcome> {
         let mut reporter = Terminal::new();
+        let stop = runtime::stop_flag();
         let mut trainer = Trainer::new(
             self.config,
             self.run,
             self.splits,
             self.device,
-            runtime::stop_flag(),
+            stop.clone(),
             &mut reporter,
         );
         // Pictures only for families that generate: the trainer asks `Zoo::generator`.
         let (_, outcome) = trainer.train(model, self.resume, M::generator)?;
+        if matches!(outcome, Outcome::Finished { .. })
+            && stop.load(std::sync::atomic::Ordering::SeqCst)
+        {
+            eprintln!("the interrupt came after the last step: the run completed");
+        }
         Ok(outcome)
     }
 }

@@ -256,6 +256,16 @@ fn read_images(paths: &[PathBuf], view: ImageView) -> Result<Generated> {
         n += part.len();
         values.extend(part.values);
     }
+    if n < 2 {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        bail!(
+            "{} {} {n} image{}: the sample-quality metrics compare sets of at least 2 (thousands \
+             for a FID worth reading)",
+            names.join(" + "),
+            if paths.len() == 1 { "holds" } else { "hold" },
+            if n == 1 { "" } else { "s" }
+        );
+    }
     let mut images = Array::new([vec![n], dims].concat(), values)?;
     let clamped = to_intensities(&mut images.values, view);
     let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
