@@ -43,8 +43,9 @@ fn sigterm_saves_a_checkpoint_and_stops() {
             break;
         }
     }
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+    let killed = Command::new("sh")
+        // The shell's own `kill`: no procps needed.
+        .args(["-c", &format!("kill -TERM {}", child.id())])
         .status()
         .expect("kill runs");
     assert!(killed.success());
@@ -136,8 +137,9 @@ fn a_resumed_interval_logs_what_a_straight_run_logs() {
             break;
         }
     }
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+    Command::new("sh")
+        // The shell's own `kill`: no procps needed.
+        .args(["-c", &format!("kill -TERM {}", child.id())])
         .status()
         .unwrap();
     stderr.read_to_string(&mut seen).unwrap();
