@@ -61,3 +61,35 @@ fn available_memory() -> Option<u64> {
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
 }
+
+/// Refuse, before any work, `count` examples of `dim` f32 values written to `path` when they
+/// would not fit in the free space of its file system.
+pub fn check_fits_on_disk(
+    count: usize,
+    dim: usize,
+    path: &std::path::Path,
+    what: &str,
+) -> Result<()> {
+    let bytes = (count as u128) * (dim as u128) * 4;
+    let dir = match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(p) => p.to_path_buf(),
+        None => std::path::PathBuf::from("."),
+    };
+    // The nearest existing ancestor holds the file system the file will land on.
+    let Some(existing) = dir.ancestors().find(|p| p.exists()) else {
+        return Ok(());
+    };
+    let Ok(fs) = rustix::fs::statvfs(existing) else {
+        return Ok(());
+    };
+    let free = u128::from(fs.f_bavail) * u128::from(fs.f_frsize);
+    if bytes > free {
+        bail!(
+            "{count} {what} of {dim} values make a {:.1} GB file; {} has {:.1} GB free: ask for fewer",
+            bytes as f64 / 1e9,
+            existing.display(),
+            free as f64 / 1e9
+        );
+    }
+    Ok(())
+}

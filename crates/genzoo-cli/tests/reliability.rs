@@ -212,30 +212,29 @@ fn an_edited_config_is_named_beside_the_checkpoint() {
     assert!(!dir.path().join("s.png").exists());
 }
 
-/// A request that cannot fit in memory is refused up front with its size; an image grid too
-/// large for a picture is refused too. Nothing is written.
+/// A request that cannot fit in memory (a picture) or on disk (`.npy`, streamed) is refused up
+/// front with its size. Nothing is written.
 #[test]
 fn requests_too_large_for_memory_are_refused_with_their_size() {
     let dir = tempfile::tempdir().unwrap();
     toy_run(dir.path());
-    let out = genzoo(
-        dir.path(),
-        &[
-            "sample",
-            "runs/toy_vae",
-            "-n",
-            "100000000000",
-            "--out",
-            "s.npy",
-        ],
-    );
-    assert!(!out.status.success());
-    let text = stderr(&out);
-    assert!(
-        text.contains("GB of memory") && text.contains("ask for fewer"),
-        "{text}"
-    );
-    assert!(!dir.path().join("s.npy").exists());
+    for (n, file, needle) in [
+        ("100000000000", "s.png", "GB of memory"),
+        ("100000000000000", "s.npy", "GB free"),
+    ] {
+        let out = genzoo(
+            dir.path(),
+            &["sample", "runs/toy_vae", "-n", n, "--out", file],
+        );
+        assert!(!out.status.success());
+        let text = stderr(&out);
+        assert!(
+            text.contains(needle) && text.contains("ask for fewer"),
+            "{text}"
+        );
+        assert!(!dir.path().join(file).exists());
+        assert!(!dir.path().join(format!("{file}.tmp")).exists());
+    }
 }
 
 /// A file where a directory is expected is called a file, not "missing".

@@ -53,7 +53,7 @@ pub use mnist::{
     LabelledImages, MNIST_TEST, MNIST_TRAIN, MNIST_VALID, Mnist, Split, load_mnist,
     load_mnist_split,
 };
-pub use npy::{read_npy, write_npy};
+pub use npy::{NpyWriter, read_npy, write_npy};
 pub use plot::{
     CurveOptions, density_grid, save_curve, save_curve_with, save_heatmap, save_labelled_points,
     save_paths, save_scatter,

@@ -10,11 +10,12 @@
 //! We write v1.0 `'<f4'`; we read v1.0–3.0 with `'<f4'` or `'<f8'` (narrowed to `f32`, since
 //! `np.save` defaults to float64). Big-endian data and Fortran order are refused.
 
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use crate::array::Array;
 use crate::error::{DataError, Result};
-use crate::fsutil::write_atomic;
+use crate::fsutil::{tmp_path, write_atomic};
 
 /// The six bytes every `.npy` file starts with.
 const NPY_MAGIC: &[u8; 6] = b"\x93NUMPY";
@@ -53,23 +54,122 @@ fn header_text(shape: &[usize]) -> String {
 
 /// Writes `a` as a v1.0 `.npy` file of `'<f4'`, atomically.
 pub fn write_npy(path: &Path, a: &Array) -> Result<()> {
-    let header = header_text(&a.shape);
-    let header_len = u16::try_from(header.len()).map_err(|_| {
-        npy_err(
-            path,
-            format!("shape {:?} makes a v1.0 header too long", a.shape),
-        )
-    })?;
-    let mut bytes =
-        Vec::with_capacity(PREAMBLE_LEN + 2 + header.len() + a.values.len() * F32_BYTES);
-    bytes.extend_from_slice(NPY_MAGIC);
-    bytes.extend_from_slice(&[1, 0]);
-    bytes.extend_from_slice(&header_len.to_le_bytes());
-    bytes.extend_from_slice(header.as_bytes());
+    let mut bytes = preamble(path, &a.shape)?;
+    bytes.reserve(a.values.len() * F32_BYTES);
     for v in &a.values {
         bytes.extend_from_slice(&v.to_le_bytes());
     }
     write_atomic(path, &bytes)
+}
+
+/// Magic, version, header length and header of an f32 array of `shape`.
+fn preamble(path: &Path, shape: &[usize]) -> Result<Vec<u8>> {
+    let header = header_text(shape);
+    let header_len = u16::try_from(header.len()).map_err(|_| {
+        npy_err(
+            path,
+            format!("shape {shape:?} makes a v1.0 header too long"),
+        )
+    })?;
+    let mut bytes = Vec::with_capacity(PREAMBLE_LEN + 2 + header.len());
+    bytes.extend_from_slice(NPY_MAGIC);
+    bytes.extend_from_slice(&[1, 0]);
+    bytes.extend_from_slice(&header_len.to_le_bytes());
+    bytes.extend_from_slice(header.as_bytes());
+    Ok(bytes)
+}
+
+/// An `.npy` file of known shape written a chunk of rows at a time, so an array larger than
+/// memory can go to disk. It goes to `<path>.tmp` and is renamed into place by
+/// [`NpyWriter::finish`] once every value has arrived; dropped before that (an error, a
+/// panic), it removes the temporary file, so no partial array is ever left under `path`.
+pub struct NpyWriter {
+    path: PathBuf,
+    tmp: PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+    expected: usize,
+    written: usize,
+}
+
+impl NpyWriter {
+    /// Start writing an f32 array of `shape` to `path`.
+    pub fn create(path: &Path, shape: &[usize]) -> Result<Self> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| DataError::io(parent, e))?;
+        }
+        let tmp = tmp_path(path);
+        let mut writer = NpyWriter {
+            path: path.to_path_buf(),
+            file: Some(std::io::BufWriter::new(
+                std::fs::File::create(&tmp).map_err(|e| DataError::io(&tmp, e))?,
+            )),
+            tmp,
+            expected: shape.iter().product(),
+            written: 0,
+        };
+        let head = preamble(path, shape)?;
+        writer.write(&head)?;
+        Ok(writer)
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        let file = self
+            .file
+            .as_mut()
+            .ok_or_else(|| npy_err(&self.path, "written after finish"))?;
+        file.write_all(bytes)
+            .map_err(|e| DataError::io(&self.tmp, e))
+    }
+
+    /// Append values in row-major order.
+    pub fn append(&mut self, values: &[f32]) -> Result<()> {
+        if self.written + values.len() > self.expected {
+            return Err(npy_err(
+                &self.path,
+                format!(
+                    "{} values for an array of {}",
+                    self.written + values.len(),
+                    self.expected
+                ),
+            ));
+        }
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        self.write(&bytes)?;
+        self.written += values.len();
+        Ok(())
+    }
+
+    /// Check that every value arrived, sync, and rename into place.
+    pub fn finish(mut self) -> Result<()> {
+        if self.written != self.expected {
+            return Err(npy_err(
+                &self.path,
+                format!("{} values of {} written", self.written, self.expected),
+            ));
+        }
+        let file = self
+            .file
+            .take()
+            .ok_or_else(|| npy_err(&self.path, "finished twice"))?;
+        let file = file
+            .into_inner()
+            .map_err(|e| DataError::io(&self.tmp, e.into_error()))?;
+        file.sync_all().map_err(|e| DataError::io(&self.tmp, e))?;
+        std::fs::rename(&self.tmp, &self.path).map_err(|e| {
+            let _ = std::fs::remove_file(&self.tmp);
+            DataError::io(&self.path, e)
+        })
+    }
+}
+
+impl Drop for NpyWriter {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            // Unfinished: leave nothing behind (best effort; the error that caused it is
+            // what the caller reports).
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// The fields of a header dictionary this reader understands.
@@ -275,4 +375,48 @@ pub fn read_npy(path: &Path) -> Result<Array> {
             .collect()
     };
     Array::new(shape, values)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod writer_tests {
+    use super::*;
+
+    /// Chunks written through `NpyWriter` read back as the same array `write_npy` writes, byte
+    /// for byte; an unfinished or overfull writer leaves nothing under the path.
+    #[test]
+    fn streamed_arrays_equal_whole_ones_and_unfinished_ones_vanish() {
+        let dir = tempfile::tempdir().unwrap();
+        let values: Vec<f32> = (0..60).map(|i| i as f32 * 0.25 - 3.0).collect();
+        let whole = dir.path().join("whole.npy");
+        write_npy(&whole, &Array::new(vec![5, 3, 4], values.clone()).unwrap()).unwrap();
+        let streamed = dir.path().join("streamed.npy");
+        let mut w = NpyWriter::create(&streamed, &[5, 3, 4]).unwrap();
+        for chunk in values.chunks(25) {
+            w.append(chunk).unwrap();
+        }
+        w.finish().unwrap();
+        assert_eq!(
+            std::fs::read(&whole).unwrap(),
+            std::fs::read(&streamed).unwrap()
+        );
+        assert_eq!(read_npy(&streamed).unwrap().values, values);
+
+        let short = dir.path().join("short.npy");
+        let mut w = NpyWriter::create(&short, &[5, 3, 4]).unwrap();
+        w.append(&values[..10]).unwrap();
+        assert!(w.finish().is_err());
+        let dropped = dir.path().join("dropped.npy");
+        let mut w = NpyWriter::create(&dropped, &[2]).unwrap();
+        assert!(w.append(&[1.0, 2.0, 3.0]).is_err());
+        drop(w);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            left.iter().all(|n| n == "whole.npy" || n == "streamed.npy"),
+            "{left:?}"
+        );
+    }
 }

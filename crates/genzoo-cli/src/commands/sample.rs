@@ -3,7 +3,7 @@
 use anyhow::{Result, bail};
 use burn::prelude::*;
 use burn::tensor::TensorData;
-use genzoo_data::{Array, rng_for, save_grid, write_npy};
+use genzoo_data::{Array, rng_for, save_grid};
 use genzoo_eval::normal_quantile;
 use genzoo_models::LatentVariable;
 use genzoo_train::data::{self, load};
@@ -76,7 +76,12 @@ fn check_outputs(args: &SampleArgs, loaded: &Loaded) -> Result<()> {
         bail!("--interpolate-rows must be >= 1");
     }
     let count = args.count.unwrap_or_else(|| default_count(loaded));
-    crate::runtime::check_fits_in_memory(count, spec.dim(), "samples (-n)")?;
+    // A picture holds every value at once; `.npy` output is streamed a chunk at a time.
+    if has_extension(&args.out, "npy") {
+        crate::runtime::check_fits_on_disk(count, spec.dim(), &args.out, "samples (-n)")?;
+    } else {
+        crate::runtime::check_fits_in_memory(count, spec.dim(), "samples (-n)")?;
+    }
     if !has_extension(&args.out, "npy") && spec.image().is_some() && count > MAX_GRID_IMAGES {
         bail!(
             "-n {count} images make a grid picture of {count} cells; at most {MAX_GRID_IMAGES} \
@@ -181,18 +186,17 @@ impl WithModel for SampleJob<'_> {
         let is_npy = has_extension(&a.out, "npy");
         let started = std::time::Instant::now();
         if is_npy {
-            let mut x = Vec::with_capacity(count * spec.dim());
-            for start in (0..count).step_by(SAMPLE_CHUNK) {
-                let n = SAMPLE_CHUNK.min(count - start);
-                x.extend(tensor_values(generator.sample(
-                    n,
-                    &mut rng,
-                    &self.device,
-                )?)?); // [n, D]
-            }
-            check_finite(&x, "value", self.loaded)?;
+            // Streamed a chunk at a time: the array never has to fit in memory, and an error
+            // (a NaN, a full disk) leaves no partial file.
             let shape = [&[count][..], &spec.example_shape].concat();
-            write_npy(&a.out, &Array::new(shape, x)?)?;
+            let mut out = genzoo_data::NpyWriter::create(&a.out, &shape)?;
+            for (i, start) in (0..count).step_by(SAMPLE_CHUNK).enumerate() {
+                let n = SAMPLE_CHUNK.min(count - start);
+                let x = tensor_values(generator.sample(n, &mut rng, &self.device)?)?; // [n, D]
+                check_finite(&x, &format!("value (chunk {i})"), self.loaded)?;
+                out.append(&x)?;
+            }
+            out.finish()?;
         } else {
             // Pictures need the splits only for the toy's plot range and the value range.
             let needs_data = a.reconstructions.is_some();
