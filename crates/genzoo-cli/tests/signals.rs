@@ -10,29 +10,18 @@ use std::process::{Command, Stdio};
 
 mod common;
 
-#[test]
-fn sigterm_saves_a_checkpoint_and_stops() {
-    let dir = tempfile::tempdir().unwrap();
-    let sets = [
-        "trainer.steps=100000000",
-        "trainer.log_every=20",
-        "trainer.eval_every=100000000",
-        "trainer.sample_every=0",
-        "trainer.checkpoint_every=100000000",
-    ];
-    let mut args = vec!["train", "--preset", "toy_vae"];
-    for s in &sets {
-        args.extend(["--set", s]);
-    }
+/// Start `genzoo args…` in `dir`, wait for its first logged step (training has started and the
+/// handler is installed), send SIGTERM, and return its exit status and everything it wrote
+/// to stderr.
+fn train_then_sigterm(dir: &Path, args: &[&str]) -> (std::process::ExitStatus, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_genzoo"))
-        .args(&args)
-        .current_dir(dir.path())
+        .args(args)
+        .current_dir(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
         .expect("the genzoo binary starts");
     let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
-    // Wait for the first logged step: training has started and the handler is installed.
     let mut seen = String::new();
     loop {
         let mut line = String::new();
@@ -52,7 +41,24 @@ fn sigterm_saves_a_checkpoint_and_stops() {
     stderr
         .read_to_string(&mut seen)
         .expect("stderr is readable");
-    let status = child.wait().expect("the child ends");
+    (child.wait().expect("the child ends"), seen)
+}
+
+#[test]
+fn sigterm_saves_a_checkpoint_and_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let sets = [
+        "trainer.steps=100000000",
+        "trainer.log_every=20",
+        "trainer.eval_every=100000000",
+        "trainer.sample_every=0",
+        "trainer.checkpoint_every=100000000",
+    ];
+    let mut args = vec!["train", "--preset", "toy_vae"];
+    for s in &sets {
+        args.extend(["--set", s]);
+    }
+    let (status, seen) = train_then_sigterm(dir.path(), &args);
     assert_eq!(status.code(), Some(130), "{seen}");
     assert!(seen.contains("stopped at step"), "{seen}");
     let ckpts: Vec<_> = std::fs::read_dir(dir.path().join("runs/toy_vae/ckpt"))
@@ -120,30 +126,8 @@ fn a_resumed_interval_logs_what_a_straight_run_logs() {
     );
     assert!(out.status.success());
     let stopped = args("stopped");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_genzoo"))
-        .args(&stopped)
-        .current_dir(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the genzoo binary starts");
-    let mut stderr = BufReader::new(child.stderr.take().expect("piped"));
-    let mut seen = String::new();
-    loop {
-        let mut line = String::new();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "{seen}");
-        seen.push_str(&line);
-        if line.starts_with("step") {
-            break;
-        }
-    }
-    Command::new("sh")
-        // The shell's own `kill`: no procps needed.
-        .args(["-c", &format!("kill -TERM {}", child.id())])
-        .status()
-        .unwrap();
-    stderr.read_to_string(&mut seen).unwrap();
-    let status = child.wait().unwrap();
+    let stopped_args: Vec<&str> = stopped.iter().map(String::as_str).collect();
+    let (status, seen) = train_then_sigterm(dir.path(), &stopped_args);
     if status.success() {
         eprintln!("SKIPPED: the run finished before the signal arrived:\n{seen}");
         return;
