@@ -16,6 +16,7 @@
 //! - [`conv_transpose`]: burn's `ConvTranspose2d` with gradients through the paths above.
 //! - [`group_norm`], [`batch_norm`]: the norms, optionally followed by SiLU, fused.
 //! - [`gru`]: the GRU recurrence with its backward through time, one op.
+//! - [`leaky_relu`]: LeakyReLU as one op.
 //! - [`max_pool`]: burn's `MaxPool2d`, optionally after a ReLU, as one op.
 //! - [`silu`]: SiLU / swish as one op.
 //! - [`fastmath`]: branch-free `exp`, `sigmoid` and `dot` on `f32` slices that vectorise.
@@ -32,6 +33,7 @@ pub mod folded;
 pub mod group_norm;
 pub mod gru;
 pub(crate) mod host;
+pub mod leaky_relu;
 pub mod max_pool;
 pub mod silu;
 pub mod switch;

@@ -10,6 +10,7 @@ pub use genzoo_kernels::batch_norm::BatchNormFast;
 pub use genzoo_kernels::conv::Conv2dFast;
 pub use genzoo_kernels::conv_transpose::ConvTranspose2dFast;
 pub use genzoo_kernels::group_norm::GroupNormFast;
+pub use genzoo_kernels::leaky_relu::leaky_relu_fast;
 pub use genzoo_kernels::max_pool::MaxPoolFast;
 pub use genzoo_kernels::silu::silu_fast;
 pub use genzoo_kernels::{fast_ops_recorded, is_fast, set_fast};

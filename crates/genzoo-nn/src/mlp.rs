@@ -33,7 +33,7 @@ impl Activation {
             Activation::Relu => activation::relu(x),
             Activation::Tanh => activation::tanh(x),
             Activation::Silu => crate::fast::silu_fast(x),
-            Activation::LeakyRelu => activation::leaky_relu(x, LEAKY_RELU_SLOPE),
+            Activation::LeakyRelu => crate::fast::leaky_relu_fast(x, LEAKY_RELU_SLOPE),
         }
     }
 }

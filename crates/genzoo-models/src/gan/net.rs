@@ -16,8 +16,8 @@
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
-use burn::tensor::activation::{leaky_relu, relu, tanh};
-use genzoo_nn::fast::{BatchNormFast, Conv2dFast, ConvTranspose2dFast};
+use burn::tensor::activation::{relu, tanh};
+use genzoo_nn::fast::{BatchNormFast, Conv2dFast, ConvTranspose2dFast, leaky_relu_fast};
 use genzoo_nn::mlp::LEAKY_RELU_SLOPE;
 use genzoo_nn::spectral_norm::{SnConv2d, SnLinear};
 
@@ -150,7 +150,7 @@ impl MlpDisc {
         for l in &self.hidden {
             let y = l.forward(h); // [B', H·k]
             h = if self.maxout == 1 {
-                leaky_relu(y, LEAKY_RELU_SLOPE)
+                leaky_relu_fast(y, LEAKY_RELU_SLOPE)
             } else {
                 let [b, hk] = y.dims();
                 let units = hk / self.maxout;
@@ -247,12 +247,12 @@ impl DcganDisc {
         let [b, _] = x.dims();
         let [ch, h, w] = self.input;
         let x = x.reshape([b, ch, h, w]);
-        let x = leaky_relu(self.c1.forward(x), LEAKY_RELU_SLOPE); // [B', c, H/2, W/2]
+        let x = leaky_relu_fast(self.c1.forward(x), LEAKY_RELU_SLOPE); // [B', c, H/2, W/2]
         let mut x = self.c2.forward(x); // [B', 2c, H/4, W/4]
         if let Some(bn) = &self.bn2 {
             x = bn.forward_fast(x);
         }
-        let x = leaky_relu(x, LEAKY_RELU_SLOPE).flatten::<2>(1, 3);
+        let x = leaky_relu_fast(x, LEAKY_RELU_SLOPE).flatten::<2>(1, 3);
         self.fc.forward(x).reshape([b])
     }
 }
