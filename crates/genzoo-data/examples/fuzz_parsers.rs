@@ -9,7 +9,8 @@
 //! cargo run --release -p genzoo-data --example fuzz_parsers -- PARSER SECONDS [OUT]
 //!   PARSER: idx | idx-gz | npy | png | png-folder
 //! ```
-//! Output: rounds, parse errors (expected: clear `DataError`s), successes, crashes, hangs.
+//! Output: rounds, parse errors (expected: clear `DataError`s), successes, crashes, hangs; exit
+//! status 1 when anything crashed or hung (`.ci/run` runs each parser for a few seconds).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -180,4 +181,8 @@ fn main() {
         started.elapsed().as_secs_f64(),
         rounds - ok - crashes
     );
+    if crashes + hangs > 0 {
+        eprintln!("inputs that crashed or hung are in {}", out.display());
+        std::process::exit(1);
+    }
 }
