@@ -17,41 +17,9 @@
 use burn::backend::flex::FlexTensor;
 use burn::prelude::*;
 use burn::tensor::activation::leaky_relu;
-use rayon::prelude::*;
 
 use crate::dispatch::{FlexOp, Forward, differentiable};
-use crate::host::{flex_tensor, flex_values};
-
-/// Values per parallel task: large enough that rayon's split costs nothing against the pass.
-const CHUNK: usize = 1 << 14;
-
-fn forward_values(x: &[f32], slope: f32) -> Vec<f32> {
-    let mut y = vec![0f32; x.len()];
-    y.par_chunks_mut(CHUNK)
-        .zip(x.par_chunks(CHUNK))
-        .for_each(|(yc, xc)| {
-            for (o, &v) in yc.iter_mut().zip(xc) {
-                *o = if v < 0.0 { slope * v } else { v };
-            }
-        });
-    y
-}
-
-fn backward_values(x: &[f32], dy: &[f32], slope: f32) -> Vec<f32> {
-    let mut dx = vec![0f32; x.len()];
-    dx.par_chunks_mut(CHUNK)
-        .zip(x.par_chunks(CHUNK).zip(dy.par_chunks(CHUNK)))
-        .for_each(|(dc, (xc, gc))| {
-            for ((o, &v), &g) in dc.iter_mut().zip(xc).zip(gc) {
-                *o = if v < 0.0 { slope * g } else { g };
-            }
-        });
-    dx
-}
-
-fn tensor(values: Vec<f32>, like: &FlexTensor) -> FlexTensor {
-    flex_tensor(values, like.layout().shape().clone())
-}
+use crate::host::{map_values, zip_values};
 
 /// LeakyReLU with slope `α` as a [`FlexOp`] with one parent; the backward keeps the input.
 struct LeakyRelu {
@@ -60,7 +28,8 @@ struct LeakyRelu {
 
 impl Forward<1> for LeakyRelu {
     fn forward(&mut self, [x]: [FlexTensor; 1]) -> FlexTensor {
-        tensor(forward_values(&flex_values(&x), self.slope), &x)
+        let slope = self.slope;
+        map_values(&x, |v| if v < 0.0 { slope * v } else { v })
     }
 }
 
@@ -76,10 +45,9 @@ impl FlexOp<1> for LeakyRelu {
         dy: FlexTensor,
         _: [bool; 1],
     ) -> [Option<FlexTensor>; 1] {
-        [Some(tensor(
-            backward_values(&flex_values(&x), &flex_values(&dy), slope),
-            &x,
-        ))]
+        [Some(zip_values(&x, &dy, |v, g| {
+            if v < 0.0 { slope * g } else { g }
+        }))]
     }
 }
 

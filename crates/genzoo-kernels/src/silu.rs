@@ -17,49 +17,17 @@
 use burn::backend::flex::FlexTensor;
 use burn::prelude::*;
 use burn::tensor::activation::silu;
-use rayon::prelude::*;
 
 use crate::dispatch::{FlexOp, Forward, differentiable};
 use crate::fastmath;
-use crate::host::{flex_tensor, flex_values};
-
-/// Values per parallel task: large enough that rayon's split costs nothing against the pass.
-const CHUNK: usize = 1 << 14;
-
-fn forward_values(x: &[f32]) -> Vec<f32> {
-    let mut y = vec![0f32; x.len()];
-    y.par_chunks_mut(CHUNK)
-        .zip(x.par_chunks(CHUNK))
-        .for_each(|(yc, xc)| {
-            for (o, &v) in yc.iter_mut().zip(xc) {
-                *o = v * fastmath::sigmoid(v);
-            }
-        });
-    y
-}
-
-fn backward_values(x: &[f32], dy: &[f32]) -> Vec<f32> {
-    let mut dx = vec![0f32; x.len()];
-    dx.par_chunks_mut(CHUNK)
-        .zip(x.par_chunks(CHUNK).zip(dy.par_chunks(CHUNK)))
-        .for_each(|(dc, (xc, gc))| {
-            for ((o, &v), &g) in dc.iter_mut().zip(xc).zip(gc) {
-                *o = g * fastmath::silu_grad(v);
-            }
-        });
-    dx
-}
-
-fn tensor(values: Vec<f32>, like: &FlexTensor) -> FlexTensor {
-    flex_tensor(values, like.layout().shape().clone())
-}
+use crate::host::{map_values, zip_values};
 
 /// SiLU as a [`FlexOp`] with one parent; the backward keeps the input.
 struct Silu;
 
 impl Forward<1> for Silu {
     fn forward(&mut self, [x]: [FlexTensor; 1]) -> FlexTensor {
-        tensor(forward_values(&flex_values(&x)), &x)
+        map_values(&x, |v| v * fastmath::sigmoid(v))
     }
 }
 
@@ -71,10 +39,7 @@ impl FlexOp<1> for Silu {
     }
 
     fn backward(x: FlexTensor, dy: FlexTensor, _: [bool; 1]) -> [Option<FlexTensor>; 1] {
-        [Some(tensor(
-            backward_values(&flex_values(&x), &flex_values(&dy)),
-            &x,
-        ))]
+        [Some(zip_values(&x, &dy, |v, g| g * fastmath::silu_grad(v)))]
     }
 }
 

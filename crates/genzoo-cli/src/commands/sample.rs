@@ -341,9 +341,7 @@ fn interpolate(
     device: &Device,
     path: &std::path::Path,
 ) -> Result<()> {
-    if rows == 0 {
-        bail!("--interpolate-rows must be >= 1");
-    }
+    // `rows >= 1` was checked with every other output before anything was drawn.
     let l = g.latent_dim();
     let mut rng = rng_for(seed, STREAM_SAMPLE, 1);
     let ends = tensor_values(g.prior_sample(2 * rows, &mut rng, device))?;
@@ -426,9 +424,7 @@ fn density<M: Zoo>(
     let genzoo_train::config::DataConfig::Toy(t) = &config.data else {
         bail!("density pictures are drawn for 2-D toy data only");
     };
-    if k == 0 {
-        bail!("--density-k must be >= 1");
-    }
+    // `k >= 1` was checked with every other output before anything was drawn.
     let toy: genzoo_data::Toy = t.toy.parse()?;
     let range = toy.plot_range();
     let grid = genzoo_data::density_grid(range, DENSITY_PIXELS);
@@ -495,18 +491,10 @@ fn manifold<M: LatentVariable + ?Sized>(
     device: &Device,
     path: &std::path::Path,
 ) -> Result<()> {
-    if model.latent_dim() != 2 {
-        bail!(
-            "the latent-manifold picture needs a 2-D latent, this model has {}",
-            model.latent_dim()
-        );
-    }
+    // The 2-D latent, image data and `size >= 2` were checked before anything was drawn.
     let Some([c, h, w]) = spec.image() else {
         bail!("the latent-manifold picture is drawn for image data only");
     };
-    if size < 2 {
-        bail!("--manifold-size must be >= 2");
-    }
     let q = |i: usize| normal_quantile((i as f64 + 0.5) / size as f64) as f32;
     let mut z = Vec::with_capacity(size * size * 2);
     for row in 0..size {
