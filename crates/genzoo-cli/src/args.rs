@@ -43,6 +43,9 @@ pub enum Command {
     Presets,
     /// One table of every run's measured numbers (likelihood, sample quality, speed, time).
     Scoreboard(ScoreboardArgs),
+    /// Run a named suite of train + eval entries (resumable) and render its results table
+    /// into BENCHMARKS.md and the README.
+    Bench(BenchArgs),
     /// Receptive fields per layer: a built-in architecture, a TOML description, or genzoo's
     /// own conv nets (with a gradient check).
     Rf(RfArgs),
@@ -431,6 +434,28 @@ pub struct ScoreboardArgs {
     /// Write the Markdown table here instead of printing it.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// `genzoo bench`.
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// A built-in suite (`toy`) or a suite file (TOML, as configs/bench/toy.toml).
+    pub suite: String,
+    /// Parent directory of the suite's runs (default runs/bench-<suite>).
+    #[arg(long)]
+    pub runs: Option<PathBuf>,
+    /// The results file (default docs/results/bench_<suite>.json).
+    #[arg(long)]
+    pub results: Option<PathBuf>,
+    /// Documents whose `<!-- bench:<suite>:begin -->` … `end` span receives the table.
+    #[arg(long, num_args = 1.., default_values = ["BENCHMARKS.md", "README.md"])]
+    pub docs: Vec<PathBuf>,
+    /// Only render the table from the results file into the documents.
+    #[arg(long, conflicts_with = "check")]
+    pub render: bool,
+    /// Only check that the documents hold what the results file renders to (exit 1 if not).
+    #[arg(long)]
+    pub check: bool,
 }
 
 /// `genzoo quality-floor`.

@@ -14,7 +14,7 @@ use std::path::Path;
 use crate::array::Array;
 use crate::error::{DataError, Result};
 use crate::fsutil::write_atomic;
-pub use crate::plot::{density_grid, save_curve, save_heatmap, save_scatter};
+pub use crate::plot::{density_grid, save_heatmap, save_scatter};
 
 /// Largest byte value, the scale of `[0, 1]` values.
 const BYTE_MAX: f32 = 255.0;

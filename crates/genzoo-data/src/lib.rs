@@ -27,7 +27,6 @@ pub mod batch;
 pub mod colormap;
 pub mod error;
 pub mod fsutil;
-pub mod glyphs;
 pub mod idx;
 pub mod image;
 pub mod image_folder;
@@ -47,17 +46,14 @@ pub use batch::{BatchCursor, Batcher, STREAM_SHUFFLE, epoch_permutation, next_ba
 pub use error::{DataError, Result};
 pub use fsutil::write_atomic;
 pub use idx::{Images, read_idx_images, read_idx_labels, write_idx_images, write_idx_labels};
-pub use image::{save_grid, write_png};
+pub use image::{PixelFormat, save_grid, write_png};
 pub use image_folder::{read_png_folder, read_png_grey};
 pub use mnist::{
     LabelledImages, MNIST_TEST, MNIST_TRAIN, MNIST_VALID, Mnist, Split, load_mnist,
     load_mnist_split,
 };
 pub use npy::{NpyWriter, read_npy, write_npy};
-pub use plot::{
-    CurveOptions, density_grid, save_curve, save_curve_with, save_heatmap, save_labelled_points,
-    save_paths, save_scatter,
-};
+pub use plot::{density_grid, save_heatmap, save_labelled_points, save_paths, save_scatter};
 pub use rng::{rng_for, splitmix64};
 pub use toy::Toy;
 pub use views::{

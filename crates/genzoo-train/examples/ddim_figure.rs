@@ -7,12 +7,12 @@
 //! `CELLS.tsv` has one cell per line: row name, S, FID, then further columns (KID, precision,
 //! recall, seconds per sample) that the figure does not use. Rows are drawn in the order they
 //! first appear; cells of a row are sorted by S. The y axis turns logarithmic by itself when the
-//! FIDs span a decade (`save_curve`).
+//! FIDs span a decade ([`genzoo_plot::Scale::Auto`]).
 
-use genzoo_data::{CurveOptions, save_curve_with};
+use genzoo_plot::{Axis, Chart, Series};
 
-/// Figure size in pixels (wide enough for six legend entries).
-const SIZE: (usize, usize) = (900, 520);
+/// Figure size in pixels (the legend column holds six row names).
+const SIZE: (u32, u32) = (960, 520);
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
@@ -47,12 +47,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (_, pts) in &mut series {
         pts.sort_by(|a, b| a.0.total_cmp(&b.0));
     }
-    save_curve_with(
-        std::path::Path::new(&out),
-        &series,
-        SIZE,
-        CurveOptions { log_x: true },
-    )?;
+    let chart = Chart {
+        title: "DDIM on MNIST: FID against sampling steps".into(),
+        x: Axis::log("sampling steps S"),
+        y: Axis::auto("FID (mnist_features)"),
+        series: series
+            .into_iter()
+            .map(|(name, pts)| Series::new(name, pts))
+            .collect(),
+        markers: true,
+    };
+    chart.save_png(std::path::Path::new(&out), SIZE)?;
     println!("{out}");
     Ok(())
 }

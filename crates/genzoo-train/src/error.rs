@@ -45,6 +45,9 @@ pub enum TrainError {
     /// A building block failed.
     #[error(transparent)]
     Nn(#[from] NnError),
+    /// Drawing a chart failed.
+    #[error(transparent)]
+    Plot(#[from] genzoo_plot::PlotError),
 }
 
 impl TrainError {

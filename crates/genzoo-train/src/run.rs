@@ -4,7 +4,8 @@ use std::fs::OpenOptions;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use genzoo_data::{save_curve, write_atomic};
+use genzoo_data::write_atomic;
+use genzoo_plot::{Axis, Chart, Series};
 
 use crate::{TrainConfig, TrainError};
 
@@ -15,7 +16,7 @@ pub const METRICS_FILE: &str = "metrics.jsonl";
 /// Name of the learning-curve picture.
 pub const CURVES_FILE: &str = "curves.png";
 /// Size of the learning-curve picture in pixels.
-const CURVES_SIZE: (usize, usize) = (640, 400);
+const CURVES_SIZE: (u32, u32) = (720, 420);
 
 /// Paths of one run.
 #[derive(Clone, Debug)]
@@ -108,9 +109,21 @@ impl RunDir {
         if train.len() + valid.len() < 2 {
             return Ok(());
         }
-        let valid_name = format!("valid {valid_metric}");
-        let series = [("train loss", train), (valid_name.as_str(), valid)];
-        save_curve(&self.root.join(CURVES_FILE), &series, CURVES_SIZE)?;
+        let name = self
+            .root
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let chart = Chart {
+            title: name,
+            x: Axis::linear("training step"),
+            y: Axis::auto(&format!("train loss, valid {valid_metric}")),
+            series: vec![
+                Series::new("train loss", train),
+                Series::new(format!("valid {valid_metric}"), valid),
+            ],
+            markers: false,
+        };
+        chart.save_png(&self.root.join(CURVES_FILE), CURVES_SIZE)?;
         Ok(())
     }
 

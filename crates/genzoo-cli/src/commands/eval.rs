@@ -113,6 +113,7 @@ impl WithModel for EvalJob<'_> {
             "family": cfg.model.family(), "checkpoint": self.loaded.ckpt.display().to_string(),
             "step": state.step, "weights": weights, "split": self.split.to_string(),
             "training_seconds": state.elapsed_secs, "config": toml::to_string(&cfg.model)?,
+            "parameters": model.num_params(),
         });
         let started = Instant::now();
         if let (Some(flow), Some(toy)) = (model.transport(), self.splits.toy) {
@@ -147,8 +148,19 @@ impl WithModel for EvalJob<'_> {
                 (model.generator(), self.splits.toy.and_then(|t| t.mixture()))
         {
             self.modes(generator, &mixture, &mut rng, &mut json)?;
+            self.toy_distance(&model, &mut json)?;
             json["seconds"] = started.elapsed().as_secs_f64().into();
             return self.write_report(&json, "modes", state.step);
+        }
+        if model.latent().is_none()
+            && model.exact().is_none()
+            && self.splits.toy.is_some()
+            && model.generator().is_some()
+        {
+            // No likelihood (DDPM, a GAN on a toy without modes): its samples are its score.
+            self.toy_distance(&model, &mut json)?;
+            json["seconds"] = started.elapsed().as_secs_f64().into();
+            return self.write_report(&json, "samples", state.step);
         }
         let (nll, label) = self.likelihood(&model, &data, &mut rng, &mut json)?;
         let secs = started.elapsed().as_secs_f64();
@@ -167,6 +179,7 @@ impl WithModel for EvalJob<'_> {
             self.splits.spec.dim()
         );
         self.report_scale(nll, &mut json);
+        self.toy_distance(&model, &mut json)?;
         out!("time       {secs:.1} s");
         self.write_report(&json, &label, state.step)
     }
@@ -256,6 +269,19 @@ impl EvalJob<'_> {
         json["high_quality"] = r.high_quality().into();
         json["reverse_kl"] = kl.into();
         json["mode_counts"] = r.counts.clone().into();
+        Ok(())
+    }
+
+    /// On a toy, the energy distance of the model's samples to fresh draws
+    /// ([`super::eval_samples`]); nothing on images or for a family that does not sample.
+    fn toy_distance<M: Zoo>(&self, model: &M, json: &mut serde_json::Value) -> Result<()> {
+        if let (Some(generator), Some(toy)) = (model.generator(), self.splits.toy) {
+            let n = self
+                .args
+                .examples
+                .unwrap_or(super::eval_samples::DISTANCE_SAMPLES);
+            super::eval_samples::report(generator, toy, n, self.args.seed, &self.device, json)?;
+        }
         Ok(())
     }
 

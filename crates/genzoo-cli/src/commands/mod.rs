@@ -1,10 +1,12 @@
 //! One module per subcommand.
 
+mod bench;
 mod data;
 mod efficientnet;
 mod eval;
 mod eval_classifier;
 mod eval_flow;
+mod eval_samples;
 mod info;
 mod pairs;
 mod perceptron;
@@ -43,6 +45,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Efficientnet(a) => efficientnet::run(a).map(|_| ExitCode::SUCCESS),
         Command::Perceptron(a) => perceptron::run(a).map(|_| ExitCode::SUCCESS),
         Command::Scoreboard(a) => scoreboard::run(a).map(|_| ExitCode::SUCCESS),
+        Command::Bench(a) => bench::run(a).map(|_| ExitCode::SUCCESS),
         Command::Presets => {
             for (name, text) in crate::presets::PRESETS {
                 let first = text.lines().next().unwrap_or("").trim_start_matches("# ");

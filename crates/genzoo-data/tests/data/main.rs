@@ -8,7 +8,6 @@
 
 mod augment;
 mod batch;
-mod glyphs;
 mod idx;
 mod image;
 mod mnist;
