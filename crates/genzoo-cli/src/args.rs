@@ -46,6 +46,8 @@ pub enum Command {
     /// Run a named suite of train + eval entries (resumable) and render its results table
     /// into BENCHMARKS.md and the README.
     Bench(BenchArgs),
+    /// One self-contained HTML page comparing runs: scoreboard, curves, samples, cards.
+    Report(ReportArgs),
     /// Receptive fields per layer: a built-in architecture, a TOML description, or genzoo's
     /// own conv nets (with a gradient check).
     Rf(RfArgs),
@@ -456,6 +458,19 @@ pub struct BenchArgs {
     /// Only check that the documents hold what the results file renders to (exit 1 if not).
     #[arg(long)]
     pub check: bool,
+}
+
+/// `genzoo report`.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// Run directories, or directories of runs (e.g. `runs zoo`).
+    pub runs: Vec<PathBuf>,
+    /// The HTML file to write.
+    #[arg(long, default_value = "report.html")]
+    pub out: PathBuf,
+    /// Directory of committed results (sampler sweep cells).
+    #[arg(long, default_value = "docs/results")]
+    pub results: PathBuf,
 }
 
 /// `genzoo quality-floor`.

@@ -217,7 +217,8 @@ impl Chart {
             p.0.is_finite() && p.1.is_finite() && (!log_x || p.0 > 0.0) && (!log_y || p.1 > 0.0)
         };
         let pts: Vec<(f64, f64)> = self.points().filter(usable).collect();
-        let x = padded(pts.iter().map(|p| p.0), log_x, false);
+        // Markers would be cut in half at the edges: sweeps get room on x too.
+        let x = padded(pts.iter().map(|p| p.0), log_x, self.markers);
         let y = padded(pts.iter().map(|p| p.1), log_y, true);
         let titles = (
             axis_title(&self.x.title, log_x),

@@ -564,7 +564,7 @@ fn check_docs(results: &Results, docs: &[PathBuf]) -> Result<()> {
 }
 
 /// CPU model and core count, for the results file.
-fn machine() -> String {
+pub fn machine() -> String {
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|t| {

@@ -12,6 +12,7 @@ mod pairs;
 mod perceptron;
 mod probe;
 mod quality;
+mod report;
 mod rf;
 mod sample;
 mod sample_iterative;
@@ -46,6 +47,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Perceptron(a) => perceptron::run(a).map(|_| ExitCode::SUCCESS),
         Command::Scoreboard(a) => scoreboard::run(a).map(|_| ExitCode::SUCCESS),
         Command::Bench(a) => bench::run(a).map(|_| ExitCode::SUCCESS),
+        Command::Report(a) => report::run(a).map(|_| ExitCode::SUCCESS),
         Command::Presets => {
             for (name, text) in crate::presets::PRESETS {
                 let first = text.lines().next().unwrap_or("").trim_start_matches("# ");

@@ -45,6 +45,14 @@ pub struct Row {
     pub accuracy: Option<f64>,
     /// Wall-clock training time of the evaluated checkpoint, seconds.
     pub training_seconds: Option<f64>,
+    /// Trainable parameters (recorded by `genzoo eval`).
+    pub parameters: Option<u64>,
+    /// Samples behind the FID.
+    pub fid_samples: Option<u64>,
+    /// SHA-256 of the feature net's weights behind the FID.
+    pub feature_net: Option<String>,
+    /// Energy distance of samples to fresh draws of a toy, and its floor.
+    pub energy: Option<(f64, f64)>,
 }
 
 /// Print or write the scoreboard.
@@ -81,7 +89,7 @@ pub fn collect(runs: &Path) -> Result<Vec<Row>> {
 }
 
 /// The row of one run directory.
-fn row(dir: &Path) -> Result<Row> {
+pub fn row(dir: &Path) -> Result<Row> {
     let config_path = dir.join("config.toml");
     let text = std::fs::read_to_string(&config_path)
         .with_context(|| format!("reading {}", config_path.display()))?;
@@ -99,7 +107,8 @@ fn row(dir: &Path) -> Result<Row> {
             "mnist/{}",
             field("data", "view").unwrap_or_else(|| "?".into())
         ),
-        _ => field("data", "toy").unwrap_or_else(|| "?".into()),
+        Some("toy") | None => field("data", "toy").unwrap_or_else(|| "?".into()),
+        Some(other) => other.to_string(),
     };
     let mut row = Row {
         run: dir
@@ -156,6 +165,17 @@ pub fn merge(row: &mut Row, v: &Value) {
     if let Some(fid) = num("fid") {
         row.fid = Some(fid);
         row.kid = num("kid_mean").or_else(|| num("kid"));
+        row.fid_samples = v.get("samples").and_then(Value::as_u64);
+        row.feature_net = v
+            .get("feature_net_sha256")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+    }
+    if let (Some(e), Some(f)) = (num("energy_distance"), num("energy_floor")) {
+        row.energy = Some((e, f));
+    }
+    if let Some(p) = v.get("parameters").and_then(Value::as_u64) {
+        row.parameters = Some(p);
     }
     if let Some(s) = num("samples_per_second") {
         row.samples_per_second = Some(s);
@@ -168,32 +188,102 @@ pub fn merge(row: &mut Row, v: &Value) {
     }
 }
 
+/// Column titles of the scoreboard, in order.
+pub const COLUMNS: [&str; 12] = [
+    "run",
+    "family",
+    "data",
+    "parameters",
+    "NLL (nats)",
+    "measured by",
+    "bits/dim or gap to true entropy",
+    "FID (samples, feature net)",
+    "KID",
+    "energy distance (floor)",
+    "samples/s",
+    "training",
+];
+
+/// Why a family has no likelihood cell.
+fn no_likelihood(family: &str) -> &'static str {
+    match family {
+        "gan" => "no likelihood: GAN",
+        "ddpm" => "not implemented: DDPM's bound",
+        "rectified_flow" => "not implemented: ODE likelihood",
+        "cpc" | "classifier" => "not a density model",
+        _ => "not measured (genzoo eval)",
+    }
+}
+
+/// A row's cells as text, in [`COLUMNS`] order; an empty cell says why it is empty.
+pub fn cells(r: &Row) -> Vec<String> {
+    let toy = !r.data.starts_with("mnist");
+    let nll = r.nll.map_or_else(
+        || no_likelihood(&r.family).to_string(),
+        |v| format!("{v:.3}"),
+    );
+    let kind = match (&r.nll_kind, r.nll) {
+        (Some(k), Some(_)) if k == "exact" => "exact".to_string(),
+        (Some(k), Some(_)) => format!("{k} bound"),
+        _ => "—".into(),
+    };
+    let scale = match (r.nll, r.bits_per_dim, r.oracle) {
+        (Some(_), Some(b), _) => format!("{b:.4} bits/dim"),
+        (Some(n), None, Some(o)) => format!("gap {:.3}", n - o),
+        (Some(_), None, None) => "no true entropy".into(),
+        _ => "—".into(),
+    };
+    let fid = match (r.fid, toy) {
+        (Some(f), _) => format!(
+            "{f:.2} ({}, {})",
+            r.fid_samples.map_or("? samples".into(), |n| format!(
+                "{} samples",
+                genzoo_plot::thousands(n)
+            )),
+            r.feature_net
+                .as_deref()
+                .map_or("?".into(), |h| format!("{}…", &h[..h.len().min(12)]))
+        ),
+        (None, true) => "toy: no images".into(),
+        (None, false) if matches!(r.family.as_str(), "cpc" | "classifier") => {
+            "not a generator".into()
+        }
+        (None, false) => "not measured (eval --quality)".into(),
+    };
+    let energy = match (r.energy, toy) {
+        (Some((e, f)), _) => format!("{e:.4} ({f:.4})"),
+        (None, false) => "images: see FID".into(),
+        (None, true) => "not measured (genzoo eval)".into(),
+    };
+    vec![
+        r.run.clone(),
+        r.family.clone(),
+        r.data.clone(),
+        r.parameters.map_or(
+            "not recorded (eval before 2026-12-06)".into(),
+            genzoo_plot::thousands,
+        ),
+        nll,
+        kind,
+        scale,
+        fid,
+        r.kid.map_or("—".into(), |k| format!("{k:.4}")),
+        energy,
+        r.samples_per_second.map_or("not measured".into(), |v| {
+            genzoo_plot::thousands(v.round() as u64)
+        }),
+        r.training_seconds.map_or("—".into(), duration),
+    ]
+}
+
 /// A Markdown table of the rows.
 pub fn render(rows: &[Row]) -> String {
-    let cell =
-        |v: Option<f64>, digits: usize| v.map_or("—".to_string(), |v| format!("{v:.digits$}"));
-    let mut s = String::from(
-        "| run | family | data | NLL (nats) | measured by | bits/dim | oracle | FID | KID | accuracy | samples/s | training |\n\
-         |---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n",
+    let mut s = format!(
+        "| {} |\n|---|---|---|---:|---:|---|---|---|---:|---|---:|---:|\n",
+        COLUMNS.join(" | ")
     );
     for r in rows {
-        let _ = writeln!(
-            s,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-            r.run,
-            r.family,
-            r.data,
-            cell(r.nll, 3),
-            r.nll_kind.as_deref().unwrap_or("—"),
-            cell(r.bits_per_dim, 4),
-            cell(r.oracle, 3),
-            cell(r.fid, 2),
-            cell(r.kid, 4),
-            r.accuracy
-                .map_or("—".into(), |a| format!("{:.2}%", 100.0 * a)),
-            cell(r.samples_per_second, 0),
-            r.training_seconds.map_or("—".into(), duration),
-        );
+        let _ = writeln!(s, "| {} |", cells(r).join(" | "));
     }
     s
 }
@@ -251,7 +341,16 @@ mod tests {
         let line = t.lines().nth(2).unwrap_or_default();
         assert_eq!(
             line,
-            "| toy | vae | 8gaussians | 2.906 | IWAE-1000 | — | 2.832 | — | — | — | — | 1.1 h |"
+            "| toy | vae | 8gaussians | not recorded (eval before 2026-12-06) | 2.906 | IWAE-1000 bound | gap 0.074 | toy: no images | — \
+             | not measured (genzoo eval) | not measured | 1.1 h |"
         );
+        let gan = Row {
+            family: "gan".into(),
+            data: "mnist/symmetric".into(),
+            ..Row::default()
+        };
+        let cells = cells(&gan);
+        assert_eq!(cells[4], "no likelihood: GAN");
+        assert_eq!(cells[7], "not measured (eval --quality)");
     }
 }
