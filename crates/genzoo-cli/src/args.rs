@@ -388,10 +388,13 @@ pub struct EvalArgs {
     /// KID subsets (each of min(1000, samples) rows).
     #[arg(long, default_value_t = 100)]
     pub kid_subsets: usize,
-    /// Compare with the first N test images only (default: all 10,000; numbers are comparable
-    /// only at the same N, which the report records).
+    /// Compare with N test images drawn at random (seed --reference-seed) instead of all
+    /// 10,000; numbers are comparable only at the same N and seed, which the report records.
     #[arg(long)]
     pub reference: Option<usize>,
+    /// Seed of the random reference subset of --reference.
+    #[arg(long, default_value_t = 0)]
+    pub reference_seed: u64,
     /// Write the quality report (JSON) here instead of the run's eval/ directory (or, for
     /// --images, beside the images).
     #[arg(long)]

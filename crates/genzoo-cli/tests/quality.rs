@@ -198,6 +198,10 @@ fn quality_of_pngs_and_of_a_run_when_mnist_is_available() {
         json["report"]["metrics"]["n_reference"].as_u64(),
         Some(REFERENCE.parse().unwrap())
     );
+    // The subset is drawn at random with a recorded seed, not the first N test images.
+    assert_eq!(json["reference"]["selection"], "random without replacement");
+    assert_eq!(json["reference"]["seed"], 0);
+    assert_eq!(json["reference"]["of"], 10_000);
 
     // Several .npy parts are one set, in order: the same 12 digits in two files of 5 and 7 score
     // exactly as the 12 in one file.
