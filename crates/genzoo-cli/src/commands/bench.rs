@@ -30,7 +30,13 @@ use genzoo_plot::thousands;
 use crate::args::BenchArgs;
 
 /// The built-in suites, by name.
-pub const SUITES: &[(&str, &str)] = &[("toy", include_str!("../../../../configs/bench/toy.toml"))];
+pub const SUITES: &[(&str, &str)] = &[
+    ("toy", include_str!("../../../../configs/bench/toy.toml")),
+    (
+        "mnist",
+        include_str!("../../../../configs/bench/mnist.toml"),
+    ),
+];
 
 /// A suite as its TOML file writes it.
 #[derive(Debug, Deserialize)]
@@ -42,6 +48,9 @@ pub struct Suite {
     pub title: String,
     /// The budget the suite is sized for, in words.
     pub budget: String,
+    /// What the table's measurements are, printed above it (default: the toy suite's).
+    #[serde(default)]
+    pub note: Option<String>,
     /// The runs.
     #[serde(rename = "entry")]
     pub entries: Vec<Entry>,
@@ -58,9 +67,13 @@ pub struct Entry {
     /// `--set` overrides of the preset.
     #[serde(default)]
     pub set: Vec<String>,
-    /// Arguments of its `genzoo eval`.
+    /// Arguments of its `genzoo eval` (likelihood, or a toy's sample scores); absent: none.
     #[serde(default)]
-    pub eval: Vec<String>,
+    pub eval: Option<Vec<String>>,
+    /// Arguments of its `genzoo eval --quality` (sample quality through a feature net);
+    /// absent: none.
+    #[serde(default)]
+    pub quality: Option<Vec<String>>,
 }
 
 /// A suite's committed results.
@@ -72,6 +85,9 @@ pub struct Results {
     pub title: String,
     /// The budget the suite is sized for.
     pub budget: String,
+    /// What the measurements are (the suite's `note`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// CPU model and core count of the machine that ran it.
     pub machine: String,
     /// UTC date of the last entry run.
@@ -119,6 +135,24 @@ pub struct Row {
     pub samples_per_second: Option<f64>,
     /// `covered/modes` on a mixture toy, for families scored by mode coverage.
     pub modes: Option<String>,
+    /// Bits per dimension of the NLL (images).
+    #[serde(default)]
+    pub bits_per_dim: Option<f64>,
+    /// FID through the feature net.
+    #[serde(default)]
+    pub fid: Option<f64>,
+    /// Samples behind the FID.
+    #[serde(default)]
+    pub fid_samples: Option<u64>,
+    /// SHA-256 of the feature net's weights.
+    #[serde(default)]
+    pub feature_net: Option<String>,
+    /// k-NN precision and recall of the samples.
+    #[serde(default)]
+    pub precision_recall: Option<(f64, f64)>,
+    /// Test accuracy (a classifier entry, e.g. the feature net itself).
+    #[serde(default)]
+    pub accuracy: Option<f64>,
 }
 
 /// Run, render or check a suite.
@@ -158,6 +192,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         suite: suite.name.clone(),
         title: suite.title.clone(),
         budget: suite.budget.clone(),
+        note: suite.note.clone(),
         machine: machine(),
         date: today()?,
         total_seconds: rows
@@ -260,13 +295,54 @@ fn run_entry(exe: &Path, runs: &Path, entry: &Entry) -> Result<Row> {
     let mut train_args = train.clone();
     train_args.push(if resume { "--resume" } else { "--fresh" }.into());
     run_child(exe, &train_args)?;
-    let mut eval: Vec<String> = vec!["eval".into(), dir.display().to_string(), "--latest".into()];
-    eval.extend(entry.eval.iter().cloned());
+    let base: Vec<String> = vec!["eval".into(), dir.display().to_string(), "--latest".into()];
     let started = Instant::now();
-    run_child(exe, &eval)?;
+    let mut commands = Vec::new();
+    let mut report = serde_json::Map::new();
+    // `{runs}` in an entry's arguments names the suite's runs directory (the feature net
+    // trained by an earlier entry, wherever --runs puts it).
+    let runs_text = runs.display().to_string();
+    let expand = |args: &[String]| -> Vec<String> {
+        args.iter()
+            .map(|a| a.replace("{runs}", &runs_text))
+            .collect()
+    };
+    if let Some(args) = &entry.eval {
+        let eval = [base.clone(), expand(args)].concat();
+        run_child(exe, &eval)?;
+        if let Value::Object(m) = newest_eval(&dir, "test-")? {
+            report.extend(m);
+        }
+        commands.push(eval);
+    }
+    if let Some(args) = &entry.quality {
+        let eval = [base.clone(), vec!["--quality".into()], expand(args)].concat();
+        run_child(exe, &eval)?;
+        if let Value::Object(m) = newest_eval(&dir, "quality-")? {
+            for (k, v) in m {
+                // The quality report's `samples` counts the FID's samples.
+                let k = if k == "samples" {
+                    "fid_samples".into()
+                } else {
+                    k
+                };
+                report.entry(k).or_insert(v);
+            }
+        }
+        commands.push(eval);
+    }
+    if commands.is_empty() {
+        bail!("entry `{}` has neither `eval` nor `quality`", entry.name);
+    }
     let eval_seconds = started.elapsed().as_secs_f64();
-    let report = newest_eval(&dir)?;
-    let row = row_from(entry, &train, &eval, &report, eval_seconds)?;
+    let eval_text: Vec<String> = commands.iter().map(|c| shell_words(c)).collect();
+    let row = row_from(
+        entry,
+        &train,
+        &eval_text,
+        &Value::Object(report),
+        eval_seconds,
+    )?;
     genzoo_data::write_atomic(&row_path, serde_json::to_string_pretty(&row)?.as_bytes())
         .with_context(|| format!("writing {}", row_path.display()))?;
     Ok(row)
@@ -298,14 +374,14 @@ fn shell_words(args: &[String]) -> String {
         .join(" ")
 }
 
-/// The newest `eval/test-*.json` of a run directory.
-fn newest_eval(dir: &Path) -> Result<Value> {
+/// The newest `eval/<prefix>*.json` of a run directory.
+fn newest_eval(dir: &Path, prefix: &str) -> Result<Value> {
     let eval = dir.join("eval");
     let mut best: Option<(std::time::SystemTime, PathBuf)> = None;
     for e in std::fs::read_dir(&eval).with_context(|| format!("reading {}", eval.display()))? {
         let path = e?.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if !(name.starts_with("test-") && name.ends_with(".json")) {
+        if !(name.starts_with(prefix) && name.ends_with(".json")) {
             continue;
         }
         let modified = std::fs::metadata(&path)?.modified()?;
@@ -314,7 +390,7 @@ fn newest_eval(dir: &Path) -> Result<Value> {
         }
     }
     let Some((_, path)) = best else {
-        bail!("{} holds no test-*.json report", eval.display());
+        bail!("{} holds no {prefix}*.json report", eval.display());
     };
     let text =
         std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
@@ -358,7 +434,11 @@ fn row_from(
     Ok(Row {
         entry: entry.name.clone(),
         train: format!("genzoo {}", shell_words(train)),
-        eval: format!("genzoo {}", shell_words(eval)),
+        eval: eval
+            .iter()
+            .map(|c| format!("genzoo {c}"))
+            .collect::<Vec<_>>()
+            .join("; "),
         family: report
             .get("family")
             .and_then(Value::as_str)
@@ -381,14 +461,33 @@ fn row_from(
         distance_samples: report.get("distance_samples").and_then(Value::as_u64),
         samples_per_second: f("samples_per_second"),
         modes,
+        bits_per_dim: f("bits_per_dim"),
+        fid: f("fid"),
+        fid_samples: report.get("fid_samples").and_then(Value::as_u64),
+        feature_net: report
+            .get("feature_net_sha256")
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        precision_recall: f("precision").zip(f("recall")),
+        accuracy: f("accuracy"),
     })
 }
 
-/// The toy a preset trains on.
+/// What a preset trains on: its toy, or `mnist/<view>`.
 fn preset_toy(preset: &str) -> Option<String> {
     let (_, text) = crate::presets::PRESETS.iter().find(|(n, _)| *n == preset)?;
     let table: toml::Table = toml::from_str(text).ok()?;
-    Some(table.get("data")?.get("toy")?.as_str()?.to_string())
+    let data = table.get("data")?;
+    match data.get("source")?.as_str()? {
+        "toy" => Some(data.get("toy")?.as_str()?.to_string()),
+        "mnist" => Some(format!(
+            "mnist/{}",
+            data.get("view")
+                .and_then(toml::Value::as_str)
+                .unwrap_or("?")
+        )),
+        other => Some(other.to_string()),
+    }
 }
 
 fn read_results(path: &Path) -> Result<Results> {
@@ -421,9 +520,13 @@ fn no_likelihood(f: &str) -> &'static str {
         "gan" => "no likelihood: GAN",
         "ddpm" => "not implemented: DDPM's bound",
         "rectified_flow" => "not implemented: the flow ODE's likelihood",
+        "classifier" | "cpc" => "not a density model",
         _ => "not measured",
     }
 }
+
+/// How a column's cell is made from a row.
+type Cell = Box<dyn Fn(&Row) -> String>;
 
 /// The Markdown table of a suite's results (what the docs hold between the markers).
 pub fn render(r: &Results) -> String {
@@ -437,68 +540,158 @@ pub fn render(r: &Results) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "{}. Machine: {}; {}; total {:.0} s of training and evaluation (budget: {}). \
-         Energy distance: {count} samples against {count} fresh draws of the toy, floor = a \
-         second draw against the same (it can fall below 0: the estimate is unbiased); NLL on \
-         the test split in nats, with its gap to the toy's true entropy where known. Data: \
-         `docs/results/bench_{}.json`; regenerate the table with `genzoo bench {} --render`.",
-        r.title, r.machine, r.date, r.total_seconds, r.budget, r.suite, r.suite
+        "{}. Machine: {}; {}; total {:.0} s of training and evaluation (budget: {}). {} \
+         Data: `docs/results/bench_{}.json`; regenerate the table with \
+         `genzoo bench {} --render`.",
+        r.title,
+        r.machine,
+        r.date,
+        r.total_seconds,
+        r.budget,
+        r.note.clone().unwrap_or_else(|| format!(
+            "Energy distance: {count} samples against {count} fresh draws of the toy, floor = \
+             a second draw against the same (it can fall below 0: the estimate is unbiased); \
+             NLL on the test split in nats, with its gap to the toy's true entropy where known."
+        )),
+        r.suite,
+        r.suite
     );
     s.push('\n');
-    // The modes column only where a row was scored on a mode-counting toy.
-    let with_modes = r.rows.iter().any(|x| x.modes.is_some());
-    let mut header = vec![
-        "data",
-        "family",
-        "parameters",
-        "steps",
-        "train s",
-        "test NLL (nats)",
-        "gap to true entropy",
-        "energy distance (floor)",
-    ];
-    let mut align = vec!["---", "---", "---:", "---:", "---:", "---", "---:", "---"];
-    if with_modes {
-        header.push("modes");
-        align.push("---:");
-    }
-    header.push("samples/s");
-    align.push("---:");
-    let _ = writeln!(s, "| {} |", header.join(" | "));
-    let _ = writeln!(s, "|{}|", align.join("|"));
+    // A column appears when some row has its measurement; an empty cell says why.
+    let any = |f: &dyn Fn(&Row) -> bool| r.rows.iter().any(f);
+    let cols: Vec<(&str, &str, Cell)> = [
+        (
+            true,
+            "data",
+            "---",
+            Box::new(|x: &Row| x.data.clone()) as Box<dyn Fn(&Row) -> String>,
+        ),
+        (
+            true,
+            "family",
+            "---",
+            Box::new(|x: &Row| family_name(&x.family).to_string()),
+        ),
+        (
+            true,
+            "parameters",
+            "---:",
+            Box::new(|x: &Row| thousands(x.parameters)),
+        ),
+        (
+            true,
+            "steps",
+            "---:",
+            Box::new(|x: &Row| thousands(x.steps)),
+        ),
+        (
+            true,
+            "train s",
+            "---:",
+            Box::new(|x: &Row| format!("{:.0}", x.training_seconds)),
+        ),
+        (
+            any(&|x| x.nll.is_some()),
+            "test NLL (nats)",
+            "---",
+            Box::new(|x: &Row| match (x.nll, &x.nll_kind) {
+                (Some(n), Some(k)) => format!("{n:.3} ({k})"),
+                (Some(n), None) => format!("{n:.3}"),
+                _ => no_likelihood(&x.family).to_string(),
+            }),
+        ),
+        (
+            any(&|x| x.bits_per_dim.is_some()),
+            "bits/dim",
+            "---:",
+            Box::new(|x: &Row| x.bits_per_dim.map_or("—".into(), |b| format!("{b:.4}"))),
+        ),
+        (
+            any(&|x| x.oracle_nll.is_some()),
+            "gap to true entropy",
+            "---:",
+            Box::new(|x: &Row| match (x.nll, x.oracle_nll) {
+                (Some(n), Some(o)) => format!("{:.3}", n - o),
+                (Some(_), None) => "no true entropy".into(),
+                _ => "—".into(),
+            }),
+        ),
+        (
+            any(&|x| x.energy_distance.is_some()),
+            "energy distance (floor)",
+            "---",
+            Box::new(|x: &Row| match (x.energy_distance, x.energy_floor) {
+                (Some(e), Some(f)) => format!("{e:.4} ({f:.4})"),
+                (Some(e), None) => format!("{e:.4}"),
+                _ => "no sampler".into(),
+            }),
+        ),
+        (
+            any(&|x| x.modes.is_some()),
+            "modes",
+            "---:",
+            Box::new(|x: &Row| x.modes.clone().unwrap_or_else(|| "not a mode toy".into())),
+        ),
+        (
+            any(&|x| x.fid.is_some()),
+            "FID (samples, feature net)",
+            "---",
+            Box::new(|x: &Row| match x.fid {
+                Some(f) => format!(
+                    "{f:.2} ({}, {}…)",
+                    x.fid_samples.map_or("?".into(), thousands),
+                    x.feature_net
+                        .as_deref()
+                        .map_or("?", |h| &h[..h.len().min(12)])
+                ),
+                None if x.family == "classifier" => "the feature net".into(),
+                None => "not measured".into(),
+            }),
+        ),
+        (
+            any(&|x| x.precision_recall.is_some()),
+            "precision / recall",
+            "---",
+            Box::new(|x: &Row| {
+                x.precision_recall
+                    .map_or("—".into(), |(p, q)| format!("{p:.3} / {q:.3}"))
+            }),
+        ),
+        (
+            any(&|x| x.accuracy.is_some()),
+            "test accuracy",
+            "---:",
+            Box::new(|x: &Row| {
+                x.accuracy
+                    .map_or("not a classifier".into(), |a| format!("{:.2}%", 100.0 * a))
+            }),
+        ),
+        (
+            true,
+            "samples/s",
+            "---:",
+            Box::new(|x: &Row| {
+                x.samples_per_second
+                    .map_or("—".into(), |v| thousands(v.round() as u64))
+            }),
+        ),
+    ]
+    .into_iter()
+    .filter(|c| c.0)
+    .map(|(_, h, a, f)| (h, a, f))
+    .collect();
+    let _ = writeln!(
+        s,
+        "| {} |",
+        cols.iter().map(|c| c.0).collect::<Vec<_>>().join(" | ")
+    );
+    let _ = writeln!(
+        s,
+        "|{}|",
+        cols.iter().map(|c| c.1).collect::<Vec<_>>().join("|")
+    );
     for row in &r.rows {
-        let nll = match (row.nll, &row.nll_kind) {
-            (Some(n), Some(k)) => format!("{n:.3} ({k})"),
-            (Some(n), None) => format!("{n:.3}"),
-            _ => no_likelihood(&row.family).to_string(),
-        };
-        let gap = match (row.nll, row.oracle_nll) {
-            (Some(n), Some(o)) => format!("{:.3}", n - o),
-            (Some(_), None) => "no true entropy".into(),
-            _ => "—".into(),
-        };
-        let energy = match (row.energy_distance, row.energy_floor) {
-            (Some(e), Some(f)) => format!("{e:.4} ({f:.4})"),
-            (Some(e), None) => format!("{e:.4}"),
-            _ => "no sampler".into(),
-        };
-        let mut cells = vec![
-            row.data.clone(),
-            family_name(&row.family).to_string(),
-            thousands(row.parameters),
-            thousands(row.steps),
-            format!("{:.0}", row.training_seconds),
-            nll,
-            gap,
-            energy,
-        ];
-        if with_modes {
-            cells.push(row.modes.clone().unwrap_or_else(|| "not a mode toy".into()));
-        }
-        cells.push(
-            row.samples_per_second
-                .map_or("—".into(), |v| thousands(v.round() as u64)),
-        );
+        let cells: Vec<String> = cols.iter().map(|c| (c.2)(row)).collect();
         let _ = writeln!(s, "| {} |", cells.join(" | "));
     }
     s

@@ -103,6 +103,7 @@ impl WithModel for EvalJob<'_> {
                 data: &data,
                 used_ema,
                 step: state.step,
+                training_seconds: state.elapsed_secs,
                 device: &self.device,
             };
             return super::eval_classifier::evaluate(&model, e, &mut rng);

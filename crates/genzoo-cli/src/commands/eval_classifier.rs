@@ -27,6 +27,8 @@ pub struct ClassifierEval<'a> {
     pub used_ema: bool,
     /// Checkpoint step.
     pub step: u64,
+    /// Wall-clock training time of the checkpoint, seconds.
+    pub training_seconds: f64,
     /// Inference device.
     pub device: &'a Device,
 }
@@ -83,6 +85,7 @@ pub fn evaluate<M: Zoo>(model: &M, e: ClassifierEval, rng: &mut ChaCha8Rng) -> R
         "step": e.step, "weights": weights, "split": e.split.to_string(),
         "examples": e.data.len(), "accuracy": scores.accuracy, "ce": scores.cross_entropy,
         "seconds": secs, "config": toml::to_string(&cfg.model)?,
+        "parameters": model.num_params(), "training_seconds": e.training_seconds,
     });
     if let Some(f1) = scores.f1 {
         json["f1"] = f1.into();

@@ -416,6 +416,7 @@ fn draw_samples(run: &Path, args: &EvalArgs, device: &Device) -> Result<Generate
             "sampling_seconds": drawn.seconds,
             "samples_per_second": args.samples as f64 / drawn.seconds.max(1e-9),
             "training_seconds": drawn.training_seconds,
+            "parameters": drawn.parameters,
         }),
         clamped,
     })
@@ -428,6 +429,7 @@ struct Drawn {
     weights: &'static str,
     seconds: f64,
     training_seconds: f64,
+    parameters: usize,
 }
 
 struct SampleJob<'a> {
@@ -469,6 +471,7 @@ impl WithModel for SampleJob<'_> {
             weights: if used_ema { "EMA" } else { "raw" },
             seconds: started.elapsed().as_secs_f64(),
             training_seconds: state.elapsed_secs,
+            parameters: model.num_params(),
         })
     }
 }
