@@ -715,63 +715,55 @@ fn splice(text: &str, suite: &str, table: &str) -> Option<String> {
 
 /// Write the rendered table into every document that holds the suite's markers.
 fn write_docs(results: &Results, docs: &[PathBuf]) -> Result<()> {
-    let table = render(results);
-    let mut written = 0;
-    for doc in docs {
-        let text =
-            std::fs::read_to_string(doc).with_context(|| format!("reading {}", doc.display()))?;
-        let Some(new) = splice(&text, &results.suite, &table) else {
-            continue;
-        };
-        if new != text {
-            genzoo_data::write_atomic(doc, new.as_bytes())
-                .with_context(|| format!("writing {}", doc.display()))?;
-        }
-        out!("rendered   {}", doc.display());
-        written += 1;
-    }
-    if written == 0 {
-        let (begin, end) = markers(&results.suite);
-        bail!(
-            "none of {} holds the markers of suite `{}`; put\n{begin}\n{end}\nwhere the table goes",
-            docs.iter()
-                .map(|d| d.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", "),
-            results.suite
-        );
-    }
-    Ok(())
+    sync_docs(results, docs, true)
 }
 
 /// Fail when a document's table differs from what the results render to.
 fn check_docs(results: &Results, docs: &[PathBuf]) -> Result<()> {
+    sync_docs(results, docs, false)
+}
+
+/// Every document holding the suite's markers gets the rendered table (`write`) or is
+/// compared with it (an error naming the first that differs); at least one must hold them.
+fn sync_docs(results: &Results, docs: &[PathBuf], write: bool) -> Result<()> {
     let table = render(results);
-    let mut checked = 0;
+    let suite = &results.suite;
+    let mut touched = 0;
     for doc in docs {
         let text =
             std::fs::read_to_string(doc).with_context(|| format!("reading {}", doc.display()))?;
-        let Some(new) = splice(&text, &results.suite, &table) else {
+        let Some(new) = splice(&text, suite, &table) else {
             continue;
         };
-        if new != text {
+        touched += 1;
+        if new == text {
+            continue;
+        }
+        if !write {
             bail!(
-                "{}: the `{}` table differs from what the committed results render to; run \
-                 `genzoo bench {} --render`",
-                doc.display(),
-                results.suite,
-                results.suite
+                "{}: the `{suite}` table differs from what the committed results render to; \
+                 run `genzoo bench {suite} --render`",
+                doc.display()
             );
         }
-        checked += 1;
+        genzoo_data::write_atomic(doc, new.as_bytes())
+            .with_context(|| format!("writing {}", doc.display()))?;
+        out!("rendered   {}", doc.display());
     }
-    if checked == 0 {
-        bail!("no document holds the markers of suite `{}`", results.suite);
+    if touched == 0 {
+        let (begin, end) = markers(suite);
+        bail!(
+            "none of {} holds the markers of suite `{suite}`; put\n{begin}\n{end}\nwhere the \
+             table goes",
+            docs.iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
-    out!(
-        "{checked} document(s) match the results of suite `{}`",
-        results.suite
-    );
+    if !write {
+        out!("{touched} document(s) match the results of suite `{suite}`");
+    }
     Ok(())
 }
 
