@@ -377,24 +377,11 @@ fn shell_words(args: &[String]) -> String {
 /// The newest `eval/<prefix>*.json` of a run directory.
 fn newest_eval(dir: &Path, prefix: &str) -> Result<Value> {
     let eval = dir.join("eval");
-    let mut best: Option<(std::time::SystemTime, PathBuf)> = None;
-    for e in std::fs::read_dir(&eval).with_context(|| format!("reading {}", eval.display()))? {
-        let path = e?.path();
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if !(name.starts_with(prefix) && name.ends_with(".json")) {
-            continue;
-        }
-        let modified = std::fs::metadata(&path)?.modified()?;
-        if best.as_ref().is_none_or(|(t, _)| modified > *t) {
-            best = Some((modified, path));
-        }
+    let reports = super::scoreboard::eval_reports(&eval, |name| name.starts_with(prefix))?;
+    match reports.into_iter().last() {
+        Some((_, v)) => Ok(v),
+        None => bail!("{} holds no {prefix}*.json report", eval.display()),
     }
-    let Some((_, path)) = best else {
-        bail!("{} holds no {prefix}*.json report", eval.display());
-    };
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
 /// An entry's row from its eval report.

@@ -88,8 +88,14 @@ pub fn collect(runs: &Path) -> Result<Vec<Row>> {
     dirs.iter().map(|d| row(d)).collect()
 }
 
-/// The row of one run directory.
+/// The row of one run directory, from its config and every report in its `eval/`.
 pub fn row(dir: &Path) -> Result<Row> {
+    row_with(dir, &eval_reports(&dir.join("eval"), |_| true)?)
+}
+
+/// The row of one run directory, from its config and `reports` (oldest first, as
+/// [`eval_reports`] lists them).
+pub fn row_with(dir: &Path, reports: &[(PathBuf, Value)]) -> Result<Row> {
     let config_path = dir.join("config.toml");
     let text = std::fs::read_to_string(&config_path)
         .with_context(|| format!("reading {}", config_path.display()))?;
@@ -119,14 +125,16 @@ pub fn row(dir: &Path) -> Result<Row> {
         data,
         ..Row::default()
     };
-    for value in eval_files(&dir.join("eval"))? {
-        merge(&mut row, &value);
+    for (_, value) in reports {
+        merge(&mut row, value);
     }
     Ok(row)
 }
 
-/// Every JSON object in `dir`, oldest first (a missing directory holds none).
-fn eval_files(dir: &Path) -> Result<Vec<Value>> {
+/// The JSON reports in `dir` whose file names `keep` accepts, with their paths, oldest first
+/// (by modification time); a missing directory holds none. The scoreboard, `genzoo report` and
+/// `genzoo bench` all read a run's `eval/` through this.
+pub fn eval_reports(dir: &Path, keep: impl Fn(&str) -> bool) -> Result<Vec<(PathBuf, Value)>> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(Vec::new());
     };
@@ -134,6 +142,7 @@ fn eval_files(dir: &Path) -> Result<Vec<Value>> {
         .filter_map(|e| e.ok())
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(&keep))
         .filter_map(|p| {
             let t = std::fs::metadata(&p).and_then(|m| m.modified()).ok()?;
             Some((t, p))
@@ -145,7 +154,9 @@ fn eval_files(dir: &Path) -> Result<Vec<Value>> {
         .map(|(_, p)| {
             let text =
                 std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?;
-            serde_json::from_str(&text).with_context(|| format!("parsing {}", p.display()))
+            let v =
+                serde_json::from_str(&text).with_context(|| format!("parsing {}", p.display()))?;
+            Ok((p, v))
         })
         .collect()
 }

@@ -66,16 +66,18 @@ pub fn run(args: ReportArgs) -> Result<()> {
     }
     let mut floors = BTreeMap::new();
     let mut sections = Vec::new();
+    let mut rows = Vec::new();
     for d in &dirs {
+        // Each run's reports are read once, for its scoreboard row and its cards.
+        let reports = super::scoreboard::eval_reports(&d.join("eval"), |_| true)?;
+        rows.push(super::scoreboard::cells(&super::scoreboard::row_with(
+            d, &reports,
+        )?));
         sections.push(
-            run::section(d, &anchors.anchor, &mut floors)
+            run::section(d, &reports, &anchors.anchor, &mut floors)
                 .with_context(|| format!("the report section of {}", d.display()))?,
         );
     }
-    let rows: Vec<Vec<String>> = dirs
-        .iter()
-        .map(|d| super::scoreboard::row(d).map(|r| super::scoreboard::cells(&r)))
-        .collect::<Result<_>>()?;
 
     let mut body = String::from("<header><h1>genzoo report</h1>");
     body.push_str(&format!(

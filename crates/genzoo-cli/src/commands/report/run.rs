@@ -34,6 +34,7 @@ fn bookkeeping(key: &str) -> bool {
 /// The section of the run in `dir`, with its id.
 pub fn section(
     dir: &Path,
+    reports: &[(PathBuf, Value)],
     anchors: &[Anchor],
     floors: &mut BTreeMap<PathBuf, Vec<Value>>,
 ) -> Result<(String, String)> {
@@ -70,7 +71,7 @@ pub fn section(
         escape(&family),
         escape(&data)
     );
-    s.push_str(&cards(dir, &name, anchors, floors)?);
+    s.push_str(&cards(reports, &name, anchors, floors));
     let charts = curves(dir, &name)?;
     if !charts.is_empty() {
         s.push_str("<h3>Training curves</h3><div class=\"row\">");
@@ -85,47 +86,36 @@ pub fn section(
     Ok((id, s))
 }
 
-/// Metric cards from the run's eval JSON files (newest first), then the run's anchors.
+/// Metric cards from the run's eval reports (`reports` oldest first; cards newest first),
+/// then the run's anchors.
 fn cards(
-    dir: &Path,
+    reports: &[(PathBuf, Value)],
     name: &str,
     anchors: &[Anchor],
     floors: &mut BTreeMap<PathBuf, Vec<Value>>,
-) -> Result<String> {
-    let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(dir.join("eval"))
-        .map(|rd| {
-            rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                .filter_map(|p| Some((std::fs::metadata(&p).ok()?.modified().ok()?, p)))
-                .collect()
-        })
-        .unwrap_or_default();
-    files.sort_by_key(|f| std::cmp::Reverse(f.0));
+) -> String {
     let mut s = String::from("<div class=\"cards\">");
     let mut shown = 0;
-    // Sampling speeds (one file per sampler) share one card.
-    let (speeds, files): (Vec<_>, Vec<_>) = files.into_iter().partition(|(_, p)| {
-        p.file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with("sample-speed-"))
-    });
-    let mut speed_rows = Vec::new();
-    for (_, path) in &speeds {
-        let Ok(v) = std::fs::read_to_string(path)
-            .map_err(anyhow::Error::from)
-            .and_then(|t| Ok(serde_json::from_str::<Value>(&t)?))
-        else {
-            continue;
-        };
-        let stem = path
-            .file_stem()
+    let stem = |p: &Path| {
+        p.file_stem()
             .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let label = stem.trim_start_matches("sample-speed-").to_string();
-        if let Some(sps) = v.get("samples_per_second").and_then(Value::as_f64) {
-            speed_rows.push((label, genzoo_plot::thousands(sps.round() as u64)));
-        }
-    }
+            .unwrap_or_default()
+    };
+    // Sampling speeds (one file per sampler) share one card.
+    let (speeds, others): (Vec<_>, Vec<_>) = reports
+        .iter()
+        .rev()
+        .partition(|(p, _)| stem(p).starts_with("sample-speed-"));
+    let mut speed_rows: Vec<(String, String)> = speeds
+        .iter()
+        .filter_map(|(p, v)| {
+            let sps = v.get("samples_per_second").and_then(Value::as_f64)?;
+            Some((
+                stem(p).trim_start_matches("sample-speed-").to_string(),
+                genzoo_plot::thousands(sps.round() as u64),
+            ))
+        })
+        .collect();
     if !speed_rows.is_empty() {
         speed_rows.sort();
         s.push_str("<div class=\"card\"><h4>sampling speed (samples/s)</h4><dl>");
@@ -135,19 +125,12 @@ fn cards(
         s.push_str("</dl></div>");
         shown += 1;
     }
-    for (_, path) in files.into_iter().take(CARDS) {
-        let text = std::fs::read_to_string(&path)
-            .with_context(|| format!("reading {}", path.display()))?;
-        let v: Value =
-            serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
-        let items = card_items(&v, floors);
+    for (path, v) in others.into_iter().take(CARDS) {
+        let items = card_items(v, floors);
         if items.is_empty() {
             continue;
         }
-        let title = path
-            .file_stem()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let title = stem(path);
         s.push_str(&format!(
             "<div class=\"card\"><h4>{}</h4><dl>",
             escape(&title)
@@ -175,7 +158,7 @@ fn cards(
         );
     }
     s.push_str("</div>");
-    Ok(s)
+    s
 }
 
 /// The labelled values of one eval report that a reader needs to trust it.
