@@ -501,17 +501,6 @@ fn family_name(f: &str) -> &str {
     }
 }
 
-/// Why a family has no likelihood cell.
-fn no_likelihood(f: &str) -> &'static str {
-    match f {
-        "gan" => "no likelihood: GAN",
-        "ddpm" => "not implemented: DDPM's bound",
-        "rectified_flow" => "not implemented: the flow ODE's likelihood",
-        "classifier" | "cpc" => "not a density model",
-        _ => "not measured",
-    }
-}
-
 /// How a column's cell is made from a row.
 type Cell = Box<dyn Fn(&Row) -> String>;
 
@@ -584,7 +573,7 @@ pub fn render(r: &Results) -> String {
             Box::new(|x: &Row| match (x.nll, &x.nll_kind) {
                 (Some(n), Some(k)) => format!("{n:.3} ({k})"),
                 (Some(n), None) => format!("{n:.3}"),
-                _ => no_likelihood(&x.family).to_string(),
+                _ => super::scoreboard::no_likelihood(&x.family).to_string(),
             }),
         ),
         (

@@ -215,12 +215,12 @@ pub const COLUMNS: [&str; 12] = [
     "training",
 ];
 
-/// Why a family has no likelihood cell.
-fn no_likelihood(family: &str) -> &'static str {
+/// Why a family has no likelihood cell (the scoreboard's and the bench tables').
+pub fn no_likelihood(family: &str) -> &'static str {
     match family {
         "gan" => "no likelihood: GAN",
         "ddpm" => "not implemented: DDPM's bound",
-        "rectified_flow" => "not implemented: ODE likelihood",
+        "rectified_flow" => "not implemented: the flow ODE's likelihood",
         "cpc" | "classifier" => "not a density model",
         _ => "not measured (genzoo eval)",
     }
