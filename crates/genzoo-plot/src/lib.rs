@@ -213,10 +213,10 @@ impl Chart {
         font();
         root.fill(&WHITE).map_err(draw_err)?;
         let (log_x, log_y) = self.log_axes();
-        let usable = |p: &(f64, f64)| {
-            p.0.is_finite() && p.1.is_finite() && (!log_x || p.0 > 0.0) && (!log_y || p.1 > 0.0)
-        };
-        let pts: Vec<(f64, f64)> = self.points().filter(usable).collect();
+        let pts: Vec<(f64, f64)> = self
+            .points()
+            .filter(|&p| drawable(p, log_x, log_y))
+            .collect();
         // Markers would be cut in half at the edges: sweeps get room on x too.
         let x = padded(pts.iter().map(|p| p.0), log_x, self.markers);
         let y = padded(pts.iter().map(|p| p.1), log_y, true);
@@ -229,11 +229,12 @@ impl Chart {
             let ticks = log_ticks(r.start, r.end);
             r.log_scale().with_key_points(ticks)
         };
-        match (log_x, log_y) {
-            (false, false) => self.draw_in(root, x, y, &titles),
-            (true, false) => self.draw_in(root, log(x), y, &titles),
-            (false, true) => self.draw_in(root, x, log(y), &titles),
-            (true, true) => self.draw_in(root, log(x), log(y), &titles),
+        let logs = (log_x, log_y);
+        match logs {
+            (false, false) => self.draw_in(root, x, y, &titles, logs),
+            (true, false) => self.draw_in(root, log(x), y, &titles, logs),
+            (false, true) => self.draw_in(root, x, log(y), &titles, logs),
+            (true, true) => self.draw_in(root, log(x), log(y), &titles, logs),
         }
     }
 
@@ -243,6 +244,7 @@ impl Chart {
         x: X,
         y: Y,
         titles: &(String, String),
+        (log_x, log_y): (bool, bool),
     ) -> Result<(), PlotError>
     where
         DB: DrawingBackend,
@@ -283,7 +285,6 @@ impl Chart {
             .bold_line_style(RGBColor(225, 225, 225))
             .draw()
             .map_err(draw_err)?;
-        let (log_x, log_y) = self.log_axes();
         for (i, s) in self.series.iter().enumerate() {
             let (r, g, b) = PALETTE[i % PALETTE.len()];
             let colour = RGBColor(r, g, b);
@@ -375,14 +376,17 @@ fn padded(values: impl Iterator<Item = f64>, log: bool, pad: bool) -> Range<f64>
     lo - d..hi + d
 }
 
+/// Whether a point can be placed: finite, and positive on a log axis.
+fn drawable(p: (f64, f64), log_x: bool, log_y: bool) -> bool {
+    p.0.is_finite() && p.1.is_finite() && (!log_x || p.0 > 0.0) && (!log_y || p.1 > 0.0)
+}
+
 /// Consecutive drawable points: a non-finite point (or a non-positive one on a log axis) ends
 /// a run.
 fn finite_runs(points: &[(f64, f64)], log_x: bool, log_y: bool) -> Vec<Vec<(f64, f64)>> {
     let mut runs = vec![Vec::new()];
     for &p in points {
-        let ok =
-            p.0.is_finite() && p.1.is_finite() && (!log_x || p.0 > 0.0) && (!log_y || p.1 > 0.0);
-        match (ok, runs.last_mut()) {
+        match (drawable(p, log_x, log_y), runs.last_mut()) {
             (true, Some(run)) => run.push(p),
             (false, Some(run)) if !run.is_empty() => runs.push(Vec::new()),
             _ => {}
