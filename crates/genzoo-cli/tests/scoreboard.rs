@@ -3,22 +3,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::process::Output;
-
 use tempfile::TempDir;
 
 mod common;
-use common::genzoo;
-
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use common::{genzoo, ok};
 
 #[test]
 fn a_trained_and_evaluated_run_appears_with_its_measured_nll() {

@@ -10,6 +10,15 @@ use std::process::{Command, Stdio};
 
 mod common;
 
+/// `genzoo train --preset toy_vae` with `--set` for each of `sets`.
+fn train_toy_vae<'a>(sets: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["train", "--preset", "toy_vae"];
+    for s in sets {
+        args.extend(["--set", s]);
+    }
+    args
+}
+
 /// Start `genzoo args…` in `dir`, wait for its first logged step (training has started and the
 /// handler is installed), send SIGTERM, and return its exit status and everything it wrote
 /// to stderr.
@@ -54,10 +63,7 @@ fn sigterm_saves_a_checkpoint_and_stops() {
         "trainer.sample_every=0",
         "trainer.checkpoint_every=100000000",
     ];
-    let mut args = vec!["train", "--preset", "toy_vae"];
-    for s in &sets {
-        args.extend(["--set", s]);
-    }
+    let args = train_toy_vae(&sets);
     let (status, seen) = train_then_sigterm(dir.path(), &args);
     assert_eq!(status.code(), Some(130), "{seen}");
     assert!(seen.contains("stopped at step"), "{seen}");
@@ -170,10 +176,7 @@ fn sigkill_during_checkpoints_never_leaves_an_unreadable_one() {
     // Kill delays (ms) spread over a checkpoint's write; fixed so a failure repeats.
     let delays = [400u64, 650, 530, 870, 460, 720, 590, 810];
     for (i, delay) in delays.iter().enumerate() {
-        let mut args = vec!["train", "--preset", "toy_vae"];
-        for s in &sets {
-            args.extend(["--set", s]);
-        }
+        let mut args = train_toy_vae(&sets);
         args.push(if i == 0 { "--fresh" } else { "--resume" });
         let mut child = Command::new(env!("CARGO_BIN_EXE_genzoo"))
             .args(&args)

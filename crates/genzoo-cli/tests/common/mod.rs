@@ -13,3 +13,15 @@ pub fn genzoo(dir: &Path, args: &[&str]) -> Output {
         .output()
         .expect("the genzoo binary starts")
 }
+
+/// The command's stdout, after asserting that it succeeded (its stdout and stderr shown if not).
+#[allow(dead_code)] // not every test binary uses it
+pub fn ok(out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
