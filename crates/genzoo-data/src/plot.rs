@@ -219,8 +219,9 @@ impl Canvas {
     }
 }
 
-/// `(min, max)` of the finite values; `(∞, −∞)` when there are none.
-fn finite_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+/// `(min, max)` of the finite values; `(∞, −∞)` when there are none (also the charts' of
+/// `genzoo-plot`).
+pub fn finite_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     values
         .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {

@@ -15,6 +15,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::OnceLock;
 
+use genzoo_data::plot::finite_range;
 use plotters::coord::Shift;
 use plotters::coord::ranged1d::{AsRangedCoord, ValueFormatter};
 use plotters::prelude::*;
@@ -341,15 +342,6 @@ fn axis_title(title: &str, log: bool) -> String {
         (false, true) => format!("{title} (log scale)"),
         (_, false) => title.to_string(),
     }
-}
-
-/// `(min, max)` of the finite values; `(∞, −∞)` when there are none.
-fn finite_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
-    values
-        .filter(|v| v.is_finite())
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-            (lo.min(v), hi.max(v))
-        })
 }
 
 /// The drawn range of `values`: a little wider than the data (linear: 5% each side on y, none
