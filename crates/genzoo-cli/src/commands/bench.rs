@@ -337,6 +337,7 @@ fn run_entry(exe: &Path, runs: &Path, entry: &Entry) -> Result<Row> {
     let eval_seconds = started.elapsed().as_secs_f64();
     let eval_text: Vec<String> = commands.iter().map(|c| shell_words(c)).collect();
     let row = row_from(
+        &dir,
         entry,
         &train,
         &eval_text,
@@ -386,6 +387,7 @@ fn newest_eval(dir: &Path, prefix: &str) -> Result<Value> {
 
 /// An entry's row from its eval report.
 fn row_from(
+    dir: &Path,
     entry: &Entry,
     train: &[String],
     eval: &[String],
@@ -411,13 +413,8 @@ fn row_from(
         (Some(c), Some(m)) => Some(format!("{c}/{m}")),
         _ => None,
     };
-    let data = entry
-        .set
-        .iter()
-        .find_map(|s| s.strip_prefix("data.toy="))
-        .map(|s| s.trim_matches('"').to_string())
-        .or_else(|| preset_toy(&entry.preset))
-        .unwrap_or_else(|| "?".into());
+    // The run's resolved config: the preset with the entry's overrides applied.
+    let data = super::scoreboard::data_description(&super::scoreboard::read_config(dir)?);
     Ok(Row {
         entry: entry.name.clone(),
         train: format!("genzoo {}", shell_words(train)),
@@ -458,23 +455,6 @@ fn row_from(
         precision_recall: f("precision").zip(f("recall")),
         accuracy: f("accuracy"),
     })
-}
-
-/// What a preset trains on: its toy, or `mnist/<view>`.
-fn preset_toy(preset: &str) -> Option<String> {
-    let (_, text) = crate::presets::PRESETS.iter().find(|(n, _)| *n == preset)?;
-    let table: toml::Table = toml::from_str(text).ok()?;
-    let data = table.get("data")?;
-    match data.get("source")?.as_str()? {
-        "toy" => Some(data.get("toy")?.as_str()?.to_string()),
-        "mnist" => Some(format!(
-            "mnist/{}",
-            data.get("view")
-                .and_then(toml::Value::as_str)
-                .unwrap_or("?")
-        )),
-        other => Some(other.to_string()),
-    }
 }
 
 fn read_results(path: &Path) -> Result<Results> {

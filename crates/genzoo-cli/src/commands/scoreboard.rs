@@ -96,39 +96,48 @@ pub fn row(dir: &Path) -> Result<Row> {
 /// The row of one run directory, from its config and `reports` (oldest first, as
 /// [`eval_reports`] lists them).
 pub fn row_with(dir: &Path, reports: &[(PathBuf, Value)]) -> Result<Row> {
-    let config_path = dir.join("config.toml");
-    let text = std::fs::read_to_string(&config_path)
-        .with_context(|| format!("reading {}", config_path.display()))?;
-    let config: toml::Table =
-        toml::from_str(&text).with_context(|| format!("parsing {}", config_path.display()))?;
-    let field = |table: &str, key: &str| {
-        config
-            .get(table)
-            .and_then(|t| t.get(key))
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-    };
-    let data = match field("data", "source").as_deref() {
-        Some("mnist") => format!(
-            "mnist/{}",
-            field("data", "view").unwrap_or_else(|| "?".into())
-        ),
-        Some("toy") | None => field("data", "toy").unwrap_or_else(|| "?".into()),
-        Some(other) => other.to_string(),
-    };
+    let config = read_config(dir)?;
     let mut row = Row {
         run: dir
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        family: field("model", "family").unwrap_or_else(|| "?".into()),
-        data,
+        family: field(&config, "model", "family").unwrap_or_else(|| "?".into()),
+        data: data_description(&config),
         ..Row::default()
     };
     for (_, value) in reports {
         merge(&mut row, value);
     }
     Ok(row)
+}
+
+/// A run directory's `config.toml` as a table.
+pub fn read_config(dir: &Path) -> Result<toml::Table> {
+    let path = dir.join("config.toml");
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+fn field(config: &toml::Table, table: &str, key: &str) -> Option<String> {
+    config
+        .get(table)
+        .and_then(|t| t.get(key))
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}
+
+/// What a run trains on, as tables name it: the toy, `mnist/<view>`, or the data source.
+pub fn data_description(config: &toml::Table) -> String {
+    match field(config, "data", "source").as_deref() {
+        Some("mnist") => format!(
+            "mnist/{}",
+            field(config, "data", "view").unwrap_or_else(|| "?".into())
+        ),
+        Some("toy") | None => field(config, "data", "toy").unwrap_or_else(|| "?".into()),
+        Some(other) => other.to_string(),
+    }
 }
 
 /// The JSON reports in `dir` whose file names `keep` accepts, with their paths, oldest first
